@@ -1,0 +1,1 @@
+"""copier-asyncio-service: the wizard that generates and updates asyncio services."""

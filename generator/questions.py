@@ -1,0 +1,236 @@
+"""The questions of copier.yml as data: read, validated and enumerated, never restated.
+
+copier.yml is the only list of questions. This module reads it and renders its Jinja the way
+copier does (same sandbox, same ansible filters, loader rooted at the template root), so the
+wizard can validate an answer before copier runs and the tests can enumerate every variant.
+It has no questionary import: prompting is `generator.prompts`' concern.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+Answers = dict[str, Any]
+
+
+class AnswerError(ValueError):
+    """An answer that copier.yml does not accept; the message names the value and the fix."""
+
+
+def template_root() -> Path:
+    """Return the folder holding copier.yml: the checkout, or the copy packaged in the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent, here / "_template"):
+        if (candidate / "copier.yml").is_file():
+            return candidate
+    raise FileNotFoundError(f"copier.yml not found beside {here}; reinstall copier-asyncio-service")
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    type: str
+    help: str
+    default: Any = None
+    choices: tuple[Choice, ...] = ()
+    validator: str | None = None
+    when: Any = True
+
+    @property
+    def computed(self) -> bool:
+        """A `when: false` question is a derived value: never asked, never saved."""
+        return self.when is False
+
+    def values(self) -> list[Any]:
+        """Every value this question can take, when it is a closed set."""
+        if self.choices:
+            return [choice.value for choice in self.choices]
+        if self.type == "bool":
+            return [False, True]
+        raise AnswerError(f"question {self.name!r} has no fixed set of values to enumerate")
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    root: Path
+    questions: tuple[Question, ...]
+    code_axes: tuple[str, ...]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def _env(self) -> SandboxedEnvironment:
+        return SandboxedEnvironment(
+            loader=FileSystemLoader(str(self.root)),
+            extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+        )
+
+    @property
+    def asked(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if not q.computed)
+
+    @property
+    def other_axes(self) -> tuple[str, ...]:
+        return tuple(
+            q.name
+            for q in self.asked
+            if q.name not in self.code_axes and (q.choices or q.type == "bool")
+        )
+
+    def __getitem__(self, name: str) -> Question:
+        for question in self.questions:
+            if question.name == name:
+                return question
+        raise KeyError(name)
+
+    def render(self, value: Any, answers: Mapping[str, Any]) -> Any:
+        """Render a Jinja string from copier.yml against the answers so far."""
+        if not isinstance(value, str) or "{" not in value:
+            return value
+        return self._env.from_string(value).render(**answers)
+
+    def is_asked(self, question: Question, answers: Mapping[str, Any]) -> bool:
+        when = self.render(question.when, answers)
+        if isinstance(when, str):
+            return when.strip().lower() not in {"", "false", "no", "off", "0", "none"}
+        return bool(when)
+
+    def default(self, question: Question, answers: Mapping[str, Any]) -> Any:
+        value = self.render(question.default, answers)
+        return coerce(question, value) if value is not None else None
+
+    def check(self, question: Question, value: Any, answers: Mapping[str, Any]) -> Any:
+        """Coerce and validate one answer; return it, or raise AnswerError naming the fix."""
+        value = coerce(question, value)
+        if question.choices and value not in question.values():
+            allowed = ", ".join(repr(v) for v in question.values())
+            raise AnswerError(
+                f"{question.name}={value!r} is not one of {allowed}; pick one of those"
+            )
+        if question.validator:
+            message = str(self.render(question.validator, {**answers, question.name: value}))
+            if message.strip():
+                raise AnswerError(" ".join(message.split()))
+        return value
+
+    def check_keys(self, answers: Mapping[str, Any]) -> None:
+        """Reject answer keys that are not questions: copier would accept them silently."""
+        known = {q.name for q in self.asked}
+        for key in answers:
+            if key not in known:
+                raise AnswerError(
+                    f"{key!r} is not a question of this template; "
+                    f"use one of: {', '.join(sorted(known))}"
+                )
+
+    def resolve(self, given: Mapping[str, Any]) -> Answers:
+        """Fill every asked question from `given` or its default, validating each in order."""
+        self.check_keys(given)
+        answers: Answers = {}
+        for question in self.asked:
+            if not self.is_asked(question, answers):
+                continue
+            if question.name in given:
+                value = given[question.name]
+            else:
+                value = self.default(question, answers)
+                if value is None:
+                    raise AnswerError(f"{question.name} has no default; give it with --data")
+            answers[question.name] = self.check(question, value, answers)
+        return answers
+
+    def variants(self, axes: str = "code", base: Mapping[str, Any] | None = None) -> list[Answers]:
+        """Every combination of the code axes (axes='code'), or each value of each other axis
+        alone (axes='other'), as answer sets on top of `base`; combinations that a `when:`
+        condition rules out are left out."""
+        seed = dict(base or {"project_name": "Variant Service"})
+        if axes == "code":
+            return list(self._combinations(seed, self.code_axes))
+        if axes == "other":
+            found: list[Answers] = []
+            for name in self.other_axes:
+                for value in self[name].values():
+                    found.append(self.resolve({**seed, name: value}))
+            return found
+        raise AnswerError(f"axes={axes!r} is not 'code' or 'other'")
+
+    def _combinations(self, seed: Answers, names: tuple[str, ...]) -> Iterator[Answers]:
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        for combo in itertools.product(*(self[name].values() for name in names)):
+            answers = self.resolve({**seed, **dict(zip(names, combo, strict=True))})
+            key = tuple(sorted((k, repr(answers.get(k))) for k in names))
+            if key not in seen:
+                seen.add(key)
+                yield answers
+
+
+def coerce(question: Question, value: Any) -> Any:
+    """Turn a command-line string into the question's type, as copier would."""
+    if question.type == "bool" and isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"true", "yes", "y", "on", "1"}:
+            return True
+        if lowered in {"false", "no", "n", "off", "0"}:
+            return False
+        raise AnswerError(f"{question.name}={value!r} is not a yes/no value; use true or false")
+    if question.type == "int" and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            raise AnswerError(f"{question.name}={value!r} is not a whole number") from None
+    if question.type == "str" and not isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _choices(raw: Any) -> tuple[Choice, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, Mapping):
+        return tuple(Choice(str(label), value) for label, value in raw.items())
+    return tuple(Choice(str(value), value) for value in raw)
+
+
+def load(root: Path | None = None) -> Questionnaire:
+    """Read copier.yml under `root` (default: this installation's template)."""
+    root = root or template_root()
+    data = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
+    questions = []
+    for name, spec in data.items():
+        if name.startswith("_"):
+            continue
+        spec = spec if isinstance(spec, Mapping) else {"default": spec}
+        questions.append(
+            Question(
+                name=name,
+                type=str(spec.get("type", "str")),
+                help=str(spec.get("help", name)),
+                default=spec.get("default"),
+                choices=_choices(spec.get("choices")),
+                validator=spec.get("validator"),
+                when=spec.get("when", True),
+            )
+        )
+    settings = {k: v for k, v in data.items() if k.startswith("_")}
+    return Questionnaire(
+        root=root,
+        questions=tuple(questions),
+        code_axes=tuple(settings.get("_code_axes", ())),
+        settings=settings,
+    )
