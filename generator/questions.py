@@ -212,10 +212,10 @@ def load(root: Path | None = None) -> Questionnaire:
     root = root or template_root()
     data = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
     questions = []
-    for name, spec in data.items():
+    for name, raw in data.items():
         if name.startswith("_"):
             continue
-        spec = spec if isinstance(spec, Mapping) else {"default": spec}
+        spec = raw if isinstance(raw, Mapping) else {"default": raw}
         questions.append(
             Question(
                 name=name,
