@@ -1,0 +1,1 @@
+"""Template-owned runtime: lifespan, supervisor, shutdown, health. Updated by `copier update`."""

@@ -1,0 +1,84 @@
+"""How the service is doing: readiness, liveness, event-loop lag and the work it accounted for.
+
+Readiness answers "send me work?": false until every child is ready and again from the first
+shutdown signal. Liveness answers "am I stuck?": the loop-lag watchdog ticks it, so a loop
+blocked by synchronous code shows up both as a log line and as a stale tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+
+from .logs import event
+from .supervisor import Child
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class JobCounts:
+    """Work accepted and how it ended; what is neither completed nor failed was abandoned."""
+
+    accepted: int = 0
+    completed: int = 0
+    failed: int = 0
+
+    @property
+    def abandoned(self) -> int:
+        return self.accepted - self.completed - self.failed
+
+
+@dataclass
+class Health:
+    """Shared state read by probes and the exit summary, written by the runtime."""
+
+    ready: bool = False
+    draining: bool = False
+    last_tick: float = field(default_factory=time.monotonic)
+    last_lag: float = 0.0
+    max_lag: float = 0.0
+    jobs: JobCounts = field(default_factory=JobCounts)
+
+    def live(self, stale_after: float) -> bool:
+        """True while the loop-lag watchdog has ticked within `stale_after` seconds."""
+        return time.monotonic() - self.last_tick < stale_after
+
+    def set_ready(self) -> None:
+        self.ready = not self.draining
+
+    def set_draining(self) -> None:
+        self.draining = True
+        self.ready = False
+
+
+async def watch_loop_lag(
+    child: Child, health: Health, *, interval: float, threshold: float
+) -> None:
+    """Wake every `interval` seconds and log when the loop woke late by more than `threshold`.
+
+    A late wake-up means something ran on the loop without awaiting: a blocking call, a long
+    computation. Run it as a supervised child; it returns when asked to stop.
+
+    Args:
+        child: this child's handle from the supervisor.
+        health: where the tick and the lag are recorded.
+        interval: seconds between wake-ups.
+        threshold: lag in seconds that is worth a warning.
+    """
+    loop = asyncio.get_running_loop()
+    child.ready()
+    while not child.stopping.is_set():
+        began = loop.time()
+        try:
+            async with asyncio.timeout(interval):
+                await child.stopping.wait()
+        except TimeoutError:
+            lag = max(0.0, loop.time() - began - interval)
+            health.last_tick = time.monotonic()
+            health.last_lag = lag
+            health.max_lag = max(health.max_lag, lag)
+            if lag > threshold:
+                event(logger, "loop_blocked", level=logging.WARNING, seconds=round(lag, 3))

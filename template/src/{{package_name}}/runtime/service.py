@@ -1,0 +1,192 @@
+"""One service run, start to exit code: lifespan, supervisor, shutdown phases, summary.
+
+The order is the lifecycle contract: open resources (a first signal may interrupt), start the
+children in order, report ready; on the first signal drain, on the second or at the drain
+deadline cancel; close resources in reverse; log one summary line; return the exit code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from typing import Any, Protocol
+
+from .health import Health, watch_loop_lag
+from .lifespan import Lifespan, ResourceError
+from .logs import event
+from .shutdown import Phase, Shutdown
+from .supervisor import ChildSpec, Strategy, Supervisor, SupervisorError
+
+logger = logging.getLogger(__name__)
+
+Start = Callable[[Lifespan, Health], Awaitable[Sequence[ChildSpec]]]
+
+
+class RuntimeSettings(Protocol):
+    """The settings the runtime reads; the service's Settings class provides them."""
+
+    @property
+    def shutdown_drain_timeout(self) -> float: ...
+    @property
+    def shutdown_cancel_timeout(self) -> float: ...
+    @property
+    def shutdown_margin(self) -> float: ...
+    @property
+    def resource_open_timeout(self) -> float: ...
+    @property
+    def resource_close_timeout(self) -> float: ...
+    @property
+    def child_ready_timeout(self) -> float: ...
+    @property
+    def supervisor_strategy(self) -> str: ...
+    @property
+    def supervisor_max_restarts(self) -> int: ...
+    @property
+    def supervisor_max_seconds(self) -> float: ...
+    @property
+    def restart_backoff_initial(self) -> float: ...
+    @property
+    def restart_backoff_max(self) -> float: ...
+    @property
+    def loop_lag_interval(self) -> float: ...
+    @property
+    def loop_lag_threshold(self) -> float: ...
+
+
+def run(
+    start: Start,
+    settings: RuntimeSettings,
+    *,
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> int:
+    """Run the service until it stops and return its exit code.
+
+    Args:
+        start: opens the resources on the lifespan and returns the children to supervise.
+        settings: timeouts and supervision settings.
+        loop_factory: makes the event loop (e.g. `uvloop.new_event_loop`); default asyncio's.
+    """
+    shutdown = Shutdown(
+        drain_timeout=settings.shutdown_drain_timeout,
+        cancel_timeout=settings.shutdown_cancel_timeout,
+        hard_deadline=hard_deadline(settings, resources=1),
+    )
+    try:
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(serve(start, settings, shutdown))
+    finally:
+        shutdown.disarm()
+
+
+def hard_deadline(settings: RuntimeSettings, *, resources: int) -> float:
+    """Seconds from the first signal to a forced exit: every phase's budget plus a margin."""
+    return (
+        settings.shutdown_drain_timeout
+        + settings.shutdown_cancel_timeout
+        + settings.resource_close_timeout * max(1, resources)
+        + settings.shutdown_margin
+    )
+
+
+async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> int:
+    """The body of `run`, for callers that own the event loop (tests, embedding)."""
+    health = Health()
+    began = time.monotonic()
+    failed = False
+    with shutdown.handling_signals():
+        try:
+            async with Lifespan(
+                open_timeout=settings.resource_open_timeout,
+                close_timeout=settings.resource_close_timeout,
+            ) as lifespan:
+                children = await _start(start, lifespan, health, shutdown)
+                shutdown.hard_deadline = hard_deadline(settings, resources=len(lifespan.opened))
+                if children is not None:
+                    await _supervise(children, settings, shutdown, health, began)
+                shutdown.phase = Phase.CLOSING
+        except* (SupervisorError, ResourceError) as group:
+            failed = True
+            for error in group.exceptions:
+                event(logger, "failed", level=logging.ERROR, error=str(error))
+    code = shutdown.exit_code(failed=failed, abandoned=health.jobs.abandoned)
+    jobs = health.jobs
+    event(
+        logger,
+        "stopped",
+        accepted=jobs.accepted,
+        completed=jobs.completed,
+        failed=jobs.failed,
+        abandoned=jobs.abandoned,
+        exit_code=code,
+    )
+    return code
+
+
+async def _start(
+    start: Start, lifespan: Lifespan, health: Health, shutdown: Shutdown
+) -> Sequence[ChildSpec] | None:
+    """Open the resources; None when a signal interrupted the start."""
+    try:
+        async with shutdown.interruptible() as scope:
+            return await start(lifespan, health)
+    except TimeoutError:
+        if not scope.expired():
+            raise
+        event(logger, "start_interrupted", opened=len(lifespan.opened))
+        return None
+
+
+async def _supervise(
+    children: Sequence[ChildSpec],
+    settings: RuntimeSettings,
+    shutdown: Shutdown,
+    health: Health,
+    began: float,
+) -> None:
+    watchdog = ChildSpec(
+        "loop_watchdog",
+        partial(
+            watch_loop_lag,
+            health=health,
+            interval=settings.loop_lag_interval,
+            threshold=settings.loop_lag_threshold,
+        ),
+    )
+    supervisor = Supervisor(
+        [watchdog, *children],
+        strategy=Strategy(settings.supervisor_strategy),
+        max_restarts=settings.supervisor_max_restarts,
+        max_seconds=settings.supervisor_max_seconds,
+        backoff_initial=settings.restart_backoff_initial,
+        backoff_max=settings.restart_backoff_max,
+        ready_timeout=settings.child_ready_timeout,
+        cancel_timeout=settings.shutdown_cancel_timeout,
+    )
+    ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    async with asyncio.TaskGroup() as group:
+        running = group.create_task(
+            supervisor.run(partial(ready.set_result, None)), name="supervisor"
+        )
+        waiters: set[asyncio.Future[Any]] = {running, ready, shutdown.requested}
+        await asyncio.wait(waiters, return_when="FIRST_COMPLETED")
+        if ready.done() and not running.done() and shutdown.signum is None:
+            shutdown.phase = Phase.RUNNING
+            health.set_ready()
+            event(
+                logger,
+                "ready",
+                children=len(children),
+                startup_seconds=round(time.monotonic() - began, 3),
+            )
+            waiters.discard(ready)
+            await asyncio.wait(waiters, return_when="FIRST_COMPLETED")
+        if shutdown.signum is not None:
+            health.set_draining()
+            supervisor.stop()
+            event(logger, "draining", in_flight=health.jobs.abandoned)
+            await shutdown.drain_then_cancel(running)
+        elif running.done() and not running.cancelled() and running.exception() is None:
+            event(logger, "finished", reason="no child left to run")

@@ -1,0 +1,120 @@
+"""A bounded pool of workers draining one queue, each job under a timeout, with retries.
+
+Design note. Shutdown is by sentinel, not by cancellation: when the pool is asked to stop (its
+source has stopped first, being started after it), it queues one `None` per worker behind the
+jobs already accepted. Each worker finishes the jobs ahead of its sentinel and returns, so a
+drain completes exactly the accepted work and nothing is abandoned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from ..runtime.health import JobCounts
+from ..runtime.logs import event
+from ..runtime.supervisor import Child, backoff_delay
+from .jobs import Job, RetryableJobError
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Job], Awaitable[None]]
+
+
+class WorkerPool:
+    """Run `handler` on every queued job with at most `concurrency` at a time.
+
+    Args:
+        handler: handles one job; raises RetryableJobError for failures worth a retry.
+        counts: where accepted, completed and failed jobs are counted.
+        concurrency: the number of workers.
+        queue_size: jobs that may wait; `submit` waits when the queue is full.
+        job_timeout: seconds one attempt may take (a timeout is retryable).
+        retries: further attempts after a retryable failure.
+        backoff_initial: delay before the first retry, doubled for each next.
+        backoff_max: the cap of that delay.
+    """
+
+    def __init__(
+        self,
+        handler: Handler,
+        counts: JobCounts,
+        *,
+        concurrency: int,
+        queue_size: int,
+        job_timeout: float,
+        retries: int,
+        backoff_initial: float,
+        backoff_max: float,
+    ) -> None:
+        self._handler = handler
+        self._counts = counts
+        self._concurrency = concurrency
+        self._queue: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=queue_size)
+        self._job_timeout = job_timeout
+        self._retries = retries
+        self._backoff_initial = backoff_initial
+        self._backoff_max = backoff_max
+
+    async def submit(self, job: Job) -> None:
+        """Accept a job; waits while the queue is full (backpressure on the source)."""
+        await self._queue.put(job)
+        self._counts.accepted += 1
+
+    async def run(self, child: Child) -> None:
+        """The pool as a supervised child: ready once its workers run; drains when stopped."""
+        async with asyncio.TaskGroup() as group:
+            for number in range(self._concurrency):
+                group.create_task(self._work(), name=f"{child.name}-{number}")
+            child.ready()
+            await child.stopping.wait()
+            for _ in range(self._concurrency):
+                await self._queue.put(None)
+
+    async def _work(self) -> None:
+        while (job := await self._queue.get()) is not None:
+            await self._handle(job)
+
+    async def _handle(self, job: Job) -> None:
+        for attempt in range(1, self._retries + 2):
+            try:
+                async with asyncio.timeout(self._job_timeout):
+                    await self._handler(job)
+            except (RetryableJobError, TimeoutError) as exc:
+                if attempt > self._retries:
+                    self._counts.failed += 1
+                    event(
+                        logger,
+                        "job_failed",
+                        level=logging.ERROR,
+                        job=job.id,
+                        attempts=attempt,
+                        error=repr(exc),
+                    )
+                    return
+                delay = backoff_delay(attempt, self._backoff_initial, self._backoff_max)
+                event(
+                    logger,
+                    "job_retry",
+                    level=logging.DEBUG,
+                    job=job.id,
+                    attempt=attempt,
+                    delay=round(delay, 3),
+                    error=repr(exc),
+                )
+                await asyncio.sleep(delay)
+            except Exception as exc:  # noqa: BLE001 - not retryable: counted, logged with traceback
+                self._counts.failed += 1
+                event(
+                    logger,
+                    "job_failed",
+                    level=logging.ERROR,
+                    exc_info=exc,
+                    job=job.id,
+                    attempts=attempt,
+                )
+                return
+            else:
+                self._counts.completed += 1
+                return

@@ -1,0 +1,45 @@
+"""The example source: makes jobs at a steady rate until asked to stop."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ..runtime.supervisor import Child
+from .jobs import Job
+from .pool import WorkerPool
+
+
+class ExampleSource:
+    """Submit `rate` jobs per second to `pool`; a rate of 0 submits none.
+
+    Args:
+        pool: where the jobs go.
+        rate: jobs per second.
+    """
+
+    def __init__(self, pool: WorkerPool, *, rate: float) -> None:
+        self._pool = pool
+        self._rate = rate
+        self._next_id = 0
+
+    async def run(self, child: Child) -> None:
+        """The source as a supervised child: stops making jobs as soon as it is asked to."""
+        loop = asyncio.get_running_loop()
+        child.ready()
+        if not self._rate:
+            await child.stopping.wait()
+            return
+        interval = 1.0 / self._rate
+        due = loop.time()
+        while not child.stopping.is_set():
+            self._next_id += 1
+            await self._pool.submit(Job(self._next_id, f"example {self._next_id}"))
+            due += interval
+            if (delay := due - loop.time()) <= 0:
+                await asyncio.sleep(0)  # behind schedule: catch up, but let the loop breathe
+                continue
+            try:
+                async with asyncio.timeout(delay):
+                    await child.stopping.wait()
+            except TimeoutError:
+                pass
