@@ -91,9 +91,13 @@ class Lifespan:
             ResourceError: it did not open within the deadline; already-open resources stay
                 open until the lifespan ends, which closes them in reverse order.
         """
-        if retry_on and not callable(opener):
-            raise TypeError(f"resource {name!r}: retry_on needs a function that opens anew")
-        factory = opener if callable(opener) else (lambda: opener)
+        # Async context managers may be callable too (as decorators): test for one first.
+        if isinstance(opener, AbstractAsyncContextManager):
+            if retry_on:
+                raise TypeError(f"resource {name!r}: retry_on needs a function that opens anew")
+            factory: Callable[[], AbstractAsyncContextManager[T]] = lambda: opener  # noqa: E731
+        else:
+            factory = opener
         deadline = self._open_timeout if open_timeout is None else open_timeout
         started = time.monotonic()
         attempt = 0
@@ -101,8 +105,8 @@ class Lifespan:
         try:
             async with asyncio.timeout(deadline):
                 while True:
-                    manager = factory()
                     try:
+                        manager = factory()
                         value = await manager.__aenter__()
                         break
                     except retry_on as exc:

@@ -188,5 +188,3 @@ async def _supervise(
             supervisor.stop()
             event(logger, "draining", in_flight=health.jobs.abandoned)
             await shutdown.drain_then_cancel(running)
-        elif running.done() and not running.cancelled() and running.exception() is None:
-            event(logger, "finished", reason="no child left to run")

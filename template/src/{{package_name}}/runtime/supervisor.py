@@ -190,7 +190,8 @@ class Supervisor:
             await self._terminate(running, self._cancel_timeout)
             running.error = TimeoutError(f"no ready signal within {self._ready_timeout}s")
             self._exits.put_nowait(running)
-        return running.error
+        # A child that crashes right after its ready signal started fine: that is a crash.
+        return None if running.child._ready.done() else running.error
 
     async def _guard(self, running: _Running) -> None:
         name = running.spec.name
