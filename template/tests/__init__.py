@@ -1,0 +1,1 @@
+"""The service's tests: a package, so test modules can share helpers from conftest."""
