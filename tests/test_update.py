@@ -1,0 +1,319 @@
+"""`copier update` across real template versions: temporary git repositories with real tags.
+
+Each scenario is driven twice: through this package's update (`generator.update`) and through
+plain `copier update`, because owners use both.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+
+from generator import questions, update
+
+from .project import ROOT, clean_env, run_checks, snapshot_template
+
+RUNTIME = Path("src/acme_worker/runtime")
+TEMPLATE_RUNTIME = Path("template/src/{{package_name}}/runtime")
+ANSWERS = {"project_name": "Acme Worker"}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return update.git(*args, cwd=cwd)
+
+
+def commit_all(repo: Path, message: str, tag: str | None = None) -> None:
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
+    if tag:
+        git(repo, "tag", tag)
+
+
+class TemplateRepo:
+    """A git repository of the template whose versions the tests write and tag."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True)
+        snapshot_template(path)
+        git(path, "init", "-q", "-b", "main")
+        (path / "CHANGELOG.md").write_text("# Changelog\n\n## 1.0.0\n\nFirst.\n")
+        commit_all(path, "v1", tag="v1.0.0")
+
+    def edit(self, relative: Path | str, old: str, new: str) -> None:
+        file = self.path / relative
+        text = file.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {relative}"
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def release(self, version: str, note: str) -> None:
+        changelog = self.path / "CHANGELOG.md"
+        text = changelog.read_text(encoding="utf-8")
+        changelog.write_text(text.replace("## ", f"## {version}\n\n{note}\n\n## ", 1))
+        commit_all(self.path, f"v{version}", tag=f"v{version}")
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> TemplateRepo:
+    return TemplateRepo(tmp_path / "template")
+
+
+def generate(template: TemplateRepo, dest: Path, **answers: Any) -> Path:
+    copier.run_copy(
+        str(template.path),
+        str(dest),
+        data={**ANSWERS, **answers},
+        vcs_ref="v1.0.0",
+        defaults=True,
+        quiet=True,
+        unsafe=False,
+    )
+    git(dest, "init", "-q", "-b", "main")
+    commit_all(dest, "generated")
+    return dest
+
+
+def with_package(project: Path) -> Callable[[Path | str], Path]:
+    return lambda relative: project / relative
+
+
+def via_module(project: Path, data: dict[str, str]) -> update.Outcome:
+    return update.apply(update.preflight(project), None, data)
+
+
+def via_copier_cli(project: Path, data: dict[str, str]) -> update.Outcome:
+    argv = [str(Path(sys.executable).parent / "copier"), "update", "--defaults"]
+    argv += ["--skip-answered", "--conflict", "inline"]
+    for key, value in data.items():
+        argv += ["--data", f"{key}={value}"]
+    done = subprocess.run(
+        argv, cwd=project, env=clean_env(), capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return update.Outcome(update.unfinished_merges(project), kept=[])
+
+
+Driver = Callable[[Path, dict[str, str]], update.Outcome]
+DRIVERS: dict[str, Driver] = {"asyncio-service": via_module, "copier": via_copier_cli}
+
+
+@pytest.fixture(params=sorted(DRIVERS))
+def driver(request: pytest.FixtureRequest) -> Driver:
+    return DRIVERS[request.param]
+
+
+OWNER_EDIT = ('"""Open the resources and return the children, in start order."""', '"""Ours."""')
+
+
+def test_runtime_change_arrives_and_owner_edits_survive(
+    template: TemplateRepo, tmp_path: Path, driver: Driver
+) -> None:
+    project = generate(template, tmp_path / "acme")
+    app = project / "src/acme_worker/app.py"
+    app.write_text(app.read_text().replace(*OWNER_EDIT))
+    commit_all(project, "owner edit")
+    template.edit(
+        TEMPLATE_RUNTIME / "health.py",
+        "    def set_ready(self) -> None:\n",
+        "    def set_ready(self) -> None:\n        # Never ready again once draining.\n",
+    )
+    template.release("2.0.0", "health: a comment.")
+
+    assert driver(project, {}).conflicts == []
+    assert "# Never ready again once draining." in (project / RUNTIME / "health.py").read_text()
+    assert '"""Ours."""' in app.read_text()
+    assert git(project, "log", "--oneline").count("\n") == 2  # nothing committed by the update
+
+
+@pytest.mark.variant
+def test_updated_project_passes_its_checks(template: TemplateRepo, tmp_path: Path) -> None:
+    project = generate(template, tmp_path / "acme")
+    app = project / "src/acme_worker/app.py"
+    app.write_text(app.read_text().replace(*OWNER_EDIT))
+    commit_all(project, "owner edit")
+    template.edit(
+        TEMPLATE_RUNTIME / "health.py", "max_lag: float = 0.0", "max_lag: float = 0.0  # s"
+    )
+    template.release("2.0.0", "health: units.")
+    assert via_module(project, {}).conflicts == []
+    failed = [r for r in run_checks(project) if r.code != 0]
+    assert not failed, failed[0].output[-3000:]
+
+
+def test_both_sides_changing_the_same_lines_is_reported_and_not_committed(
+    template: TemplateRepo, tmp_path: Path, driver: Driver
+) -> None:
+    project = generate(template, tmp_path / "acme")
+    shutdown = project / RUNTIME / "shutdown.py"
+    shutdown.write_text(shutdown.read_text().replace("SIGNALS = (", "SIGNALS: tuple[int, ...] = ("))
+    commit_all(project, "owner edit")
+    template.edit(TEMPLATE_RUNTIME / "shutdown.py", "SIGNALS = (", "HANDLED_SIGNALS = (")
+    template.release("2.0.0", "shutdown: rename.")
+
+    conflicts = driver(project, {}).conflicts
+
+    assert conflicts == [f"{RUNTIME / 'shutdown.py'} (conflict markers)"]
+    assert git(project, "log", "--oneline").count("\n") == 2
+    guard = subprocess.run(
+        [sys.executable, "-c", GUARD, str(project)], capture_output=True, text=True, check=False
+    )
+    assert guard.returncode == 1
+    assert "shutdown.py (conflict markers)" in guard.stdout
+
+
+# The generated project's own guard (tests/test_no_conflicts.py) run against the project.
+GUARD = """
+import importlib.util, sys
+from pathlib import Path
+root = Path(sys.argv[1])
+spec = importlib.util.spec_from_file_location("guard", root / "tests" / "test_no_conflicts.py")
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+found = module.unfinished_merges(root)
+print(found)
+sys.exit(1 if found else 0)
+"""
+
+
+def test_changing_an_answer_equals_a_fresh_copy_plus_owner_edits(
+    template: TemplateRepo, tmp_path: Path, driver: Driver
+) -> None:
+    project = generate(template, tmp_path / "acme")
+    fresh = generate(template, tmp_path / "fresh", event_loop="uvloop")
+    for tree in (project, fresh):
+        app = tree / "src/acme_worker/app.py"
+        app.write_text(app.read_text().replace(*OWNER_EDIT))
+    commit_all(project, "owner edit")
+
+    assert driver(project, {"event_loop": "uvloop"}).conflicts == []
+
+    assert "import uvloop" in (project / "src/acme_worker/__main__.py").read_text()
+    assert_same_tree(project, fresh)
+
+
+def assert_same_tree(left: Path, right: Path) -> None:
+    def files(root: Path) -> set[Path]:
+        return {
+            p.relative_to(root) for p in root.rglob("*") if ".git" not in p.parts and p.is_file()
+        }
+
+    assert files(left) == files(right)
+    differ = [str(p) for p in sorted(files(left)) if not filecmp.cmp(left / p, right / p, False)]
+    assert differ == []
+
+
+def test_deleted_files_stay_deleted_and_template_removals_apply(
+    template: TemplateRepo, tmp_path: Path, driver: Driver
+) -> None:
+    project = generate(template, tmp_path / "acme")
+    (project / "LICENSE").unlink()
+    edited = project / "tests/test_health.py"
+    edited.write_text(edited.read_text() + "\n# owner's note\n")
+    commit_all(project, "owner: no license file; a note in a test")
+    for gone in ("template/tests/test_health.py.jinja", "template/tests/test_pool.py.jinja"):
+        (template.path / gone).unlink()
+    template.release("2.0.0", "tests: two files removed.")
+
+    outcome = driver(project, {})
+
+    assert not (project / "LICENSE").exists()
+    assert not (project / "tests/test_pool.py").exists()
+    if driver is via_module:
+        assert outcome.kept == ["tests/test_health.py"]
+        assert "# owner's note" in edited.read_text()
+    else:
+        # Plain copier deletes the edited file too; it is not committed, so git brings it back.
+        assert " D tests/test_health.py" in git(project, "status", "--porcelain")
+
+
+def test_preflight_refuses_a_dirty_tree_and_touches_nothing(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = generate(template, tmp_path / "acme")
+    (project / "scratch.txt").write_text("wip\n")
+    with pytest.raises(update.UpdateError, match=r"uncommitted changes \('scratch.txt'"):
+        update.preflight(project)
+    assert (project / "scratch.txt").read_text() == "wip\n"
+
+
+def test_preflight_refuses_a_folder_that_is_not_a_repository(tmp_path: Path) -> None:
+    project = tmp_path / "plain"
+    project.mkdir()
+    (project / update.ANSWERS_FILE).write_text("_src_path: x\n_commit: v1\n")
+    with pytest.raises(update.UpdateError, match="is not a git repository; run 'git init"):
+        update.preflight(project)
+
+
+def test_preflight_refuses_an_unreachable_source(template: TemplateRepo, tmp_path: Path) -> None:
+    project = generate(template, tmp_path / "acme")
+    shutil.rmtree(template.path)
+    with pytest.raises(update.UpdateError, match="is not reachable as a git repository"):
+        update.preflight(project)
+
+
+def test_plan_lists_the_changelog_entries_between_the_versions(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = generate(template, tmp_path / "acme")
+    template.release("1.1.0", "Minor things.")
+    template.release("2.0.0", "Breaking: read this.")
+    with update.plan(update.preflight(project), None, {}) as plan:
+        assert (plan.current, plan.target) == ("v1.0.0", "v2.0.0")
+        assert [title for title, _ in plan.notes] == ["2.0.0", "1.1.0"]
+        assert "Breaking: read this." in plan.notes[0][1]
+
+
+def test_plan_refuses_an_answer_key_the_target_does_not_ask(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = generate(template, tmp_path / "acme")
+    with (
+        pytest.raises(questions.AnswerError, match="'web_server' is not a question"),
+        update.plan(update.preflight(project), None, {"web_server": "x"}),
+    ):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "expected"),
+    [
+        ("v1.0.0", "v1.2.0", ["1.2.0", "1.1.0"]),
+        ("v1.1.0", "v1.2.0-3-gabc1234", ["Unreleased", "1.2.0"]),
+        ("v1.2.0", "v1.2.0", []),
+    ],
+)
+def test_notes_between_picks_the_sections_after_current(
+    current: str, target: str, expected: list[str]
+) -> None:
+    changelog = "# C\n\n## Unreleased\n\nu\n\n## 1.2.0\n\nc\n\n## 1.1.0\n\nb\n\n## 1.0.0\n\na\n"
+    assert [t for t, _ in update.notes_between(changelog, current, target)] == expected
+
+
+def release_tags() -> list[str]:
+    try:
+        tags = update.git("tag", cwd=ROOT).split()
+    except subprocess.CalledProcessError:
+        return []
+    return sorted((t for t in tags if update.parse_version(t)), key=update.parse_version)  # type: ignore[arg-type]
+
+
+@pytest.mark.variant
+@pytest.mark.skipif(not release_tags(), reason="this checkout has no release tags (vX.Y.Z)")
+def test_update_from_the_last_release_to_head_passes_the_checks(tmp_path: Path) -> None:
+    previous = release_tags()[-1]
+    project = tmp_path / "acme"
+    copier.run_copy(
+        str(ROOT), str(project), data=ANSWERS, vcs_ref=previous, defaults=True, quiet=True
+    )
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "generated")
+    assert update.apply(update.preflight(project), "HEAD", {}).conflicts == []
+    failed = [r for r in run_checks(project) if r.code != 0]
+    assert not failed, failed[0].output[-3000:]
