@@ -9,7 +9,7 @@ It has no questionary import: prompting is `generator.prompts`' concern.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +20,9 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 Answers = dict[str, Any]
+Fill = Callable[["Question", Answers], Any]
+
+CUSTOM = "custom"
 
 
 class AnswerError(ValueError):
@@ -66,6 +69,32 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A named set of answers from copier.yml's `_presets`; the built-in `custom` sets none.
+
+    A preset that names questions this template version lacks stays listed, with the reason,
+    so a user sees what is coming instead of wondering where it went.
+    """
+
+    name: str
+    data: Mapping[str, Any]
+    missing: tuple[str, ...] = ()
+
+    @property
+    def available(self) -> bool:
+        return not self.missing
+
+    @property
+    def reason(self) -> str:
+        """Why the preset is unavailable; empty when it is available."""
+        if not self.missing:
+            return ""
+        names = " and ".join(repr(name) for name in self.missing)
+        noun = "question" if len(self.missing) == 1 else "questions"
+        return f"needs the {names} {noun}, which this template version does not have yet"
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     root: Path
     questions: tuple[Question, ...]
@@ -92,6 +121,29 @@ class Questionnaire:
             for q in self.asked
             if q.name not in self.code_axes and (q.choices or q.type == "bool")
         )
+
+    @property
+    def presets(self) -> tuple[Preset, ...]:
+        """copier.yml's `_presets` in file order, then `custom`, which asks everything."""
+        known = {q.name for q in self.asked}
+        found = [
+            Preset(name, dict(data or {}), tuple(key for key in data or {} if key not in known))
+            for name, data in dict(self.settings.get("_presets") or {}).items()
+            if name != CUSTOM
+        ]
+        return (*found, Preset(CUSTOM, {}))
+
+    def preset(self, name: str) -> Preset:
+        """Return the preset called `name`, or raise AnswerError saying what to pick instead."""
+        for preset in self.presets:
+            if preset.name == name:
+                if not preset.available:
+                    raise AnswerError(
+                        f"preset {name!r} {preset.reason}; pick another preset or {CUSTOM!r}"
+                    )
+                return preset
+        names = ", ".join(repr(p.name) for p in self.presets)
+        raise AnswerError(f"preset {name!r} is not one of {names}; pick one of those")
 
     def __getitem__(self, name: str) -> Question:
         for question in self.questions:
@@ -139,8 +191,10 @@ class Questionnaire:
                     f"use one of: {', '.join(sorted(known))}"
                 )
 
-    def resolve(self, given: Mapping[str, Any]) -> Answers:
-        """Fill every asked question from `given` or its default, validating each in order."""
+    def resolve(self, given: Mapping[str, Any], fill: Fill | None = None) -> Answers:
+        """Answer every asked question in order, validating each: from `given`, else from
+        `fill(question, answers_so_far)` (a prompt, say), else from its default. Questions
+        whose `when:` is false for the answers so far are left out, as copier leaves them."""
         self.check_keys(given)
         answers: Answers = {}
         for question in self.asked:
@@ -148,12 +202,22 @@ class Questionnaire:
                 continue
             if question.name in given:
                 value = given[question.name]
+            elif fill is not None:
+                value = fill(question, answers)
             else:
                 value = self.default(question, answers)
                 if value is None:
                     raise AnswerError(f"{question.name} has no default; give it with --data")
             answers[question.name] = self.check(question, value, answers)
         return answers
+
+    def derived(self, answers: Mapping[str, Any]) -> Answers:
+        """The computed (`when: false`) values copier will derive from these answers."""
+        found: Answers = {}
+        for question in self.questions:
+            if question.computed:
+                found[question.name] = self.render(question.default, {**answers, **found})
+        return found
 
     def variants(self, axes: str = "code", base: Mapping[str, Any] | None = None) -> list[Answers]:
         """Every combination of the code axes (axes='code'), or each value of each other axis
@@ -163,12 +227,17 @@ class Questionnaire:
         if axes == "code":
             return list(self._combinations(seed, self.code_axes))
         if axes == "other":
-            found: list[Answers] = []
-            for name in self.other_axes:
-                for value in self[name].values():
-                    found.append(self.resolve({**seed, name: value}))
-            return found
+            return [answers for _, answers in self.other_variants(seed)]
         raise AnswerError(f"axes={axes!r} is not 'code' or 'other'")
+
+    def other_variants(self, base: Mapping[str, Any] | None = None) -> list[tuple[str, Answers]]:
+        """`variants('other')`, each with the name of the axis it varies."""
+        seed = dict(base or {"project_name": "Variant Service"})
+        return [
+            (name, self.resolve({**seed, name: value}))
+            for name in self.other_axes
+            for value in self[name].values()
+        ]
 
     def _combinations(self, seed: Answers, names: tuple[str, ...]) -> Iterator[Answers]:
         seen: set[tuple[tuple[str, str], ...]] = set()

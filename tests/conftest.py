@@ -1,10 +1,15 @@
+"""Shared fixtures: template sources (a plain snapshot, tagged git repos), git identity, no tty."""
+
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
 
 from generator import questions
+from tests.repos import make_template_repo
 
 from .project import snapshot_template
 
@@ -18,3 +23,45 @@ def template_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def questionnaire() -> questions.Questionnaire:
     return questions.load()
+
+
+@pytest.fixture(scope="session")
+def git_config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = tmp_path_factory.mktemp("git") / "config"
+    config.write_text(
+        "[user]\n\tname = Test Runner\n\temail = runner@example.com\n"
+        "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
+    )
+    return config
+
+
+def use_git_config(patch: pytest.MonkeyPatch, config: Path) -> None:
+    """Git sees only this configuration, whatever the machine running the tests has."""
+    patch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture(autouse=True)
+def git_config(git_config_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    use_git_config(monkeypatch, git_config_file)
+    return git_config_file
+
+
+@pytest.fixture(autouse=True)
+def no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process tests run without a terminal, even under `pytest -s` in one."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory: pytest.TempPathFactory, git_config_file: Path) -> Path:
+    """A tagged template repository shared by the tests that only read it."""
+    with pytest.MonkeyPatch.context() as patch:
+        use_git_config(patch, git_config_file)
+        return make_template_repo(tmp_path_factory.mktemp("source") / "template")
+
+
+@pytest.fixture
+def own_template_repo(tmp_path: Path) -> Path:
+    """A tagged template repository this test may change."""
+    return make_template_repo(tmp_path / "own-template")

@@ -1,0 +1,1 @@
+"""Benchmarks: figures, each measured beside its baseline in the same run."""

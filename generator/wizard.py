@@ -1,0 +1,220 @@
+"""The commands' steps: `new` (answers, summary, render, post-steps) and `variants`.
+
+`new` checks everything a user gave (flags, data, destination, template source, every
+answer) before copier runs, so bad input never leaves anything behind; see `render` for how
+a half-made project never appears at the destination either.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import render
+from generator.prompts import Asker, NoTerminalError, confirm, gather
+from generator.questions import Answers, Questionnaire, load
+from generator.source import Revision, fetch, source
+
+
+class InputError(ValueError):
+    """A flag, data file or destination the wizard cannot use; the message names the fix."""
+
+
+class Declined(RuntimeError):
+    """The user answered no to writing the project."""
+
+
+@dataclass(frozen=True)
+class NewOptions:
+    dest: Path | None = None
+    template: str | None = None
+    vcs_ref: str | None = None
+    preset: str | None = None
+    data: Sequence[str] = ()
+    data_file: Path | None = None
+    defaults: bool = False
+    yes: bool = False
+    git: bool = True
+    sync: bool = True
+    verify: bool = False
+    dry_run: bool = False
+
+
+def new(options: NewOptions, asker: Asker | None) -> None:
+    """Make a project from the answers the options, the preset and the asker give."""
+    given = {**read_data_file(options.data_file), **parse_data(options.data)}
+    if options.dest is not None:
+        check_dest(options.dest)
+    if options.verify and shutil.which("uv") is None:
+        raise InputError(
+            "--verify runs the project's checks with uv, which is not on PATH; "
+            "install uv (https://docs.astral.sh/uv/) or drop --verify"
+        )
+    with fetch(source(options.template, options.vcs_ref)) as revision:
+        questionnaire = load(revision.root)
+        # --yes means "ask me nothing": like `npm init --yes`, it takes the defaults too.
+        defaults = options.defaults or options.yes
+        answers = gather(
+            questionnaire, given, preset=options.preset, defaults=defaults, asker=asker
+        )
+        derived = questionnaire.derived(answers)
+        dest = options.dest or Path(str(derived.get("project_slug") or answers["package_name"]))
+        check_dest(dest)
+        if asker is None and not (options.yes or options.dry_run):
+            raise NoTerminalError(f"no terminal to confirm writing {str(dest)!r}; pass --yes")
+        if options.dry_run:
+            with tempfile.TemporaryDirectory(prefix="asyncio-service-dry-run-") as tmp:
+                created = render.render(revision, answers, Path(tmp) / dest.name)
+            print(summary(questionnaire, revision, answers, dest, created))
+            print("Dry run: nothing written.")
+            return
+        confirming = None if options.yes else asker
+        write(questionnaire, revision, answers, dest, git=options.git, confirming=confirming)
+    after(dest, sync=options.sync, verify=options.verify)
+
+
+def write(
+    questionnaire: Questionnaire,
+    revision: Revision,
+    answers: Answers,
+    dest: Path,
+    *,
+    git: bool,
+    confirming: Asker | None,
+) -> None:
+    """Render, show the summary, confirm with `confirming` if given, commit, move into place."""
+    with render.staging(dest) as staged:
+        created = render.render(revision, answers, staged)
+        print(summary(questionnaire, revision, answers, dest, created))
+        if confirming and not confirm(confirming, f"Create {dest}?"):
+            raise Declined(f"nothing written to {str(dest)!r}")
+        if git:
+            answers_file = str(questionnaire.settings.get("_answers_file", ".copier-answers.yml"))
+            message = render.first_commit(staged, answers, answers_file)
+            render.progress(f"git: first commit {message!r}")
+        render.publish(staged, dest)
+    render.progress(f"created {dest}: {len(created)} file{'s' * (len(created) != 1)}")
+
+
+def after(dest: Path, *, sync: bool, verify: bool) -> None:
+    """The steps that need the project at its final path: `uv sync` and the checks."""
+    fix = f"the project is in {str(dest)!r}: fix that and run it there again"
+    if sync and shutil.which("uv") is None:
+        render.progress(f"uv sync: skipped, uv is not on PATH; install it, then run it in {dest}")
+    elif sync:
+        render.step(["uv", "sync"], dest, fix)
+        render.progress("uv sync: the project's environment is ready")
+    if verify:
+        for command in render.CHECKS:
+            render.step(command, dest, fix)
+            render.progress(f"check passed: {' '.join(command)}")
+
+
+def summary(
+    questionnaire: Questionnaire,
+    revision: Revision,
+    answers: Answers,
+    dest: Path,
+    created: Sequence[str],
+) -> str:
+    derived = questionnaire.derived(answers)
+    width = max(len(name) for name in [*answers, *derived])
+    lines = [
+        f"New project in {dest.absolute()}",
+        f"  from {revision.source.url} at {revision.ref}",
+        "",
+        "Answers:",
+        *(f"  {name:<{width}}  {value}" for name, value in answers.items()),
+        *(f"  {name:<{width}}  {value}  (derived)" for name, value in derived.items()),
+        "",
+        f"Files to create ({len(created)}):",
+        *(f"  {path}" for path in created),
+    ]
+    return "\n".join(lines)
+
+
+def parse_data(items: Sequence[str]) -> dict[str, str]:
+    """`--data key=value` items as a mapping; the later of two equal keys wins, as in copier."""
+    data: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(
+                f"--data {item!r} is not key=value; write it as e.g. --data project_name='Acme'"
+            )
+        data[key.strip()] = value
+    return data
+
+
+def read_data_file(path: Path | None) -> dict[str, Any]:
+    """The answers in a --data-file: a YAML mapping of question names to answers."""
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(
+            f"cannot read --data-file {str(path)!r} ({reason}); give a readable YAML file"
+        ) from None
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        at = f" at line {where.line + 1}" if where is not None else ""
+        raise InputError(f"--data-file {str(path)!r} is not valid YAML{at}; fix it") from None
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise InputError(
+            f"--data-file {str(path)!r} is not a YAML mapping of question: answer; "
+            "write e.g. 'project_name: Acme Worker'"
+        )
+    return {str(key): value for key, value in data.items()}
+
+
+def check_dest(dest: Path) -> None:
+    if dest.is_file() or (dest.exists() and not dest.is_dir()):
+        raise InputError(f"destination {str(dest)!r} is a file; pick a folder that does not exist")
+    if dest.is_dir() and any(dest.iterdir()):
+        raise InputError(f"destination {str(dest)!r} is not empty; pick a new folder or empty it")
+
+
+def variants_json(questionnaire: Questionnaire) -> str:
+    document = {"code": questionnaire.variants("code"), "other": questionnaire.variants("other")}
+    return json.dumps(document, indent=2)
+
+
+def variants_table(questionnaire: Questionnaire) -> str:
+    """The code variants as rows of their axes' values; then the other variants, each after
+    the name of the one axis it varies."""
+    axes = [*questionnaire.code_axes, *questionnaire.other_axes]
+    code = questionnaire.variants("code")
+    other = questionnaire.other_variants()
+    return "\n".join(
+        [
+            f"Code variants, rendered and fully tested ({len(code)}):",
+            *_table([axes, *([str(row.get(a, "-")) for a in axes] for row in code)]),
+            "",
+            f"Other variants, rendered and checked ({len(other)}):",
+            *_table(
+                [
+                    ["varies", *axes],
+                    *([name, *(str(row.get(a, "-")) for a in axes)] for name, row in other),
+                ]
+            ),
+        ]
+    )
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
