@@ -12,15 +12,15 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from generator import wizard
+from generator import update, wizard
 from generator.prompts import Asker, QuestionaryAsker
 from generator.questions import AnswerError, load
 from generator.render import RenderError, StepError
 from generator.source import SourceError
 
 PROG = "asyncio-service"
-BAD_INPUT = (AnswerError, SourceError, wizard.InputError)
-FAILED = (RenderError, StepError, wizard.Declined)
+BAD_INPUT = (AnswerError, SourceError, wizard.InputError, update.UpdateError)
+FAILED = (RenderError, StepError, wizard.Declined, update.Conflicts, update.UpdateFailed)
 
 
 class UsageError(ValueError):
@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog=PROG, description="Start and inspect Python asyncio services.")
-    commands = top.add_subparsers(dest="command", metavar="{new,variants}")
+    commands = top.add_subparsers(dest="command", metavar="{new,update,variants}")
 
     new = commands.add_parser(
         "new",
@@ -95,6 +95,33 @@ def parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show the answers and the files; write nothing"
     )
 
+    upd = commands.add_parser(
+        "update",
+        help="pull a newer template version into a service",
+        description=(
+            "Update a service from its template with copier's three-way merge. The project must "
+            "be a git repository with a clean tree. Nothing is committed. Exit status: 0 done, "
+            "1 conflicts or a step failed, 2 bad input."
+        ),
+    )
+    upd.add_argument(
+        "project", nargs="?", type=Path, default=Path(), metavar="PROJECT", help="default: ."
+    )
+    upd.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change an answer while updating (repeatable), e.g. event_loop=uvloop",
+    )
+    upd.add_argument(
+        "--vcs-ref", metavar="REF", help="target tag, branch or commit (default: latest release)"
+    )
+    upd.add_argument("--yes", action="store_true", help="update without confirming")
+    upd.add_argument(
+        "--verify", action="store_true", help="run the project's checks when there is no conflict"
+    )
+
     variants = commands.add_parser("variants", help="list every variant copier.yml allows")
     variants.add_argument("--json", action="store_true", help="print a JSON document")
     return top
@@ -108,12 +135,16 @@ def main(argv: list[str] | None = None, *, asker: Asker | None = None) -> int:
             if asker is None and sys.stdin.isatty():
                 asker = QuestionaryAsker()
             wizard.new(_new_options(args), asker)
+        elif args.command == "update":
+            if asker is None and sys.stdin.isatty():
+                asker = QuestionaryAsker()
+            update.run(_update_options(args), asker)
         elif args.command == "variants":
             questionnaire = load()
             text = wizard.variants_json if args.json else wizard.variants_table
             print(text(questionnaire))
         else:
-            raise UsageError(f"choose a command: new or variants; see `{PROG} --help`")
+            raise UsageError(f"choose a command: new, update or variants; see `{PROG} --help`")
     except BrokenPipeError:
         # The reader went away (`| head`): not an error of ours. Point stdout at /dev/null so
         # the interpreter's own flush at exit does not complain about it.
@@ -144,6 +175,16 @@ def _new_options(args: argparse.Namespace) -> wizard.NewOptions:
         sync=args.sync,
         verify=args.verify,
         dry_run=args.dry_run,
+    )
+
+
+def _update_options(args: argparse.Namespace) -> update.UpdateOptions:
+    return update.UpdateOptions(
+        project=args.project,
+        data=tuple(args.data),
+        vcs_ref=args.vcs_ref,
+        yes=args.yes,
+        verify=args.verify,
     )
 
 

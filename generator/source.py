@@ -85,7 +85,7 @@ def source(template: str | None, vcs_ref: str | None) -> Source:
 def fetch(src: Source) -> Iterator[Revision]:
     """Yield the revision copier will render, checked out in a temporary folder if needed."""
     if src.local:
-        ref = src.ref or _latest_release(_tags(src.url)) or "HEAD"
+        ref = src.ref or latest_release(_tags(src.url)) or "HEAD"
         if ref == "HEAD":
             # copier renders a local checkout's HEAD from its working tree, edits included.
             yield Revision(src, ref, Path(src.url))
@@ -93,7 +93,7 @@ def fetch(src: Source) -> Iterator[Revision]:
     with tempfile.TemporaryDirectory(prefix="asyncio-service-template-") as tmp:
         clone = Path(tmp)
         _git("clone", "--quiet", "--no-checkout", "--", _expand(src.url), str(clone), src=src)
-        ref = src.ref or _latest_release(_tags(str(clone))) or "HEAD"
+        ref = src.ref or latest_release(_tags(str(clone))) or "HEAD"
         commit = _commit_of(clone, ref)
         if commit is None:
             raise SourceError(
@@ -123,7 +123,7 @@ def _tags(repo: str) -> list[str]:
     return found.stdout.split()
 
 
-def _latest_release(tags: list[str]) -> str | None:
+def latest_release(tags: list[str]) -> str | None:
     """The highest PEP 440 release among `tags`: the same choice copier makes."""
     releases: list[tuple[Version, str]] = []
     for tag in tags:

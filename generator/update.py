@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +21,16 @@ from typing import Any
 
 import copier
 import yaml
+from copier.errors import CopierError
+from jinja2 import TemplateError
 from packaging.version import InvalidVersion, Version
+from plumbum import ProcessExecutionError
 
 from . import questions
+from .prompts import Asker, NoTerminalError, confirm
+from .render import CHECKS, progress, step
+from .source import Source, fetch
+from .wizard import Declined, parse_data
 
 ANSWERS_FILE = ".copier-answers.yml"
 MARKER = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
@@ -32,7 +39,11 @@ GIT_ENV = {"GIT_TERMINAL_PROMPT": "0"}
 
 
 class UpdateError(Exception):
-    """The update cannot start or did not finish cleanly; the message says what to do."""
+    """The update cannot start; the message says what to fix. Nothing was touched."""
+
+
+class UpdateFailed(RuntimeError):
+    """Copier failed part-way; the message says how to restore the project from git."""
 
 
 @dataclass(frozen=True)
@@ -118,26 +129,6 @@ def preflight(path: Path) -> Project:
     return Project(path, str(source), str(commit), answers)
 
 
-@contextmanager
-def checkout(source: str, ref: str | None) -> Iterator[tuple[Path, str]]:
-    """A temporary checkout of `source` at `ref` (default: its latest release, else HEAD)."""
-    with tempfile.TemporaryDirectory(prefix="asyncio-service-update-") as tmp:
-        clone = Path(tmp) / "template"
-        git("clone", "--quiet", source, str(clone), timeout=300)
-        target = ref or latest_release(git("tag", cwd=clone).split()) or "HEAD"
-        try:
-            git("checkout", "--quiet", target, cwd=clone)
-        except subprocess.CalledProcessError:
-            raise UpdateError(f"template ref {target!r} not found in {source!r}") from None
-        yield clone, git("describe", "--tags", "--always", cwd=clone).strip()
-
-
-def latest_release(tags: list[str]) -> str | None:
-    """The highest PEP 440 release among `tags` (pre-releases ignored), as copier picks it."""
-    releases = [(v, t) for t in tags if (v := parse_version(t)) and not v.is_prerelease]
-    return max(releases)[1] if releases else None
-
-
 def parse_version(text: str) -> Version | None:
     """The release a tag or `git describe` output names, e.g. 'v1.2.0-3-gabc' → 1.2.0."""
     head = re.sub(r"-\d+-g[0-9a-f]+$", "", text.strip())
@@ -173,15 +164,16 @@ def plan(project: Project, vcs_ref: str | None, data: Mapping[str, Any]) -> Iter
 
     Raises:
         AnswerError: `data` names a question the target does not have, or a bad value.
-        UpdateError: the ref does not exist in the template source.
+        SourceError: the ref does not exist in the template source.
     """
-    with checkout(project.source, vcs_ref) as (clone, target):
-        questionnaire = questions.load(clone)
+    with fetch(Source(project.source, vcs_ref)) as revision:
+        target = git("describe", "--tags", "--always", revision.ref, cwd=revision.root).strip()
+        questionnaire = questions.load(revision.root)
         questionnaire.check_keys(data)
-        previous = {k: v for k, v in project.answers.items() if not k.startswith("_")}
         known = {q.name for q in questionnaire.asked}
-        questionnaire.resolve({k: v for k, v in {**previous, **data}.items() if k in known})
-        changelog = clone / "CHANGELOG.md"
+        merged = {**project.answers, **data}
+        questionnaire.resolve({k: v for k, v in merged.items() if k in known})
+        changelog = revision.root / "CHANGELOG.md"
         text = changelog.read_text(encoding="utf-8") if changelog.is_file() else ""
         notes = notes_between(text, project.commit, target)
         yield Plan(project, project.commit, target, notes, questionnaire)
@@ -211,17 +203,23 @@ def apply(project: Project, vcs_ref: str | None, data: Mapping[str, Any]) -> Out
             quiet=True,
             unsafe=False,
         )
-        copier.run_update(
-            str(project.path),
-            data=dict(data),
-            vcs_ref=vcs_ref,
-            defaults=True,
-            overwrite=True,
-            skip_answered=True,
-            conflict="inline",
-            quiet=True,
-            unsafe=False,
-        )
+        try:
+            copier.run_update(
+                str(project.path),
+                data=dict(data),
+                vcs_ref=vcs_ref,
+                defaults=True,
+                overwrite=True,
+                skip_answered=True,
+                conflict="inline",
+                quiet=True,
+                unsafe=False,
+            )
+        except (CopierError, ProcessExecutionError, TemplateError) as error:
+            raise UpdateFailed(
+                f"copier update failed: {' '.join(str(error).split())}; "
+                "`git checkout -- . && git clean -fd` restores the project"
+            ) from error
         kept = restore_changed_removals(project.path, baseline)
     return Outcome(unfinished_merges(project.path), kept)
 
@@ -258,3 +256,69 @@ def unfinished_merges(path: Path) -> list[str]:
             if MARKER.search(text):
                 found.append(f"{name} (conflict markers)")
     return found
+
+
+class Conflicts(RuntimeError):
+    """The update left conflicts; the files are listed, nothing was committed."""
+
+
+@dataclass(frozen=True)
+class UpdateOptions:
+    project: Path = Path()
+    data: Sequence[str] = ()
+    vcs_ref: str | None = None
+    yes: bool = False
+    verify: bool = False
+
+
+def run(options: UpdateOptions, asker: Asker | None) -> None:
+    """`asyncio-service update`: preflight, show what changes, confirm, update, report.
+
+    Raises:
+        UpdateError, AnswerError, SourceError: bad input; nothing was touched.
+        Conflicts: the merge left conflict markers or .rej files (listed on stdout).
+    """
+    project = preflight(options.project)
+    data = parse_data(options.data)
+    with plan(project, options.vcs_ref, data) as update_plan:
+        print(describe(update_plan))
+        if update_plan.current == update_plan.target and not data:
+            print("Already at the target version; nothing to do.")
+            return
+        if not options.yes:
+            if asker is None:
+                raise NoTerminalError(
+                    f"no terminal to confirm updating {str(project.path)!r}; pass --yes"
+                )
+            if not confirm(asker, "Update the project now?"):
+                raise Declined(f"nothing changed in {str(project.path)!r}")
+    progress(f"copier update: {update_plan.current} -> {update_plan.target}")
+    outcome = apply(project, options.vcs_ref, data)
+    for name in outcome.kept:
+        print(f"kept {name}: the template removed it, but you had changed it; delete it if unused")
+    if outcome.conflicts:
+        print("Files with conflicts (resolve the markers, then commit):")
+        print("\n".join(f"  {name}" for name in outcome.conflicts))
+        count = len(outcome.conflicts)
+        raise Conflicts(
+            f"{count} file{'s' * (count != 1)} with conflicts in {str(project.path)!r}; "
+            "resolve them, run the checks, then commit"
+        )
+    if options.verify:
+        fix = "the update is applied but not committed: fix the project, then commit"
+        for command in CHECKS:
+            step(command, project.path, fix)
+            progress(f"check passed: {' '.join(command)}")
+    print("Updated. Review `git diff`, then commit.")
+
+
+def describe(update_plan: Plan) -> str:
+    """The versions and the CHANGELOG sections between them, for the owner to read first."""
+    lines = [
+        f"Project {update_plan.project.path.absolute()}",
+        f"  template {update_plan.project.source}",
+        f"  version  {update_plan.current} -> {update_plan.target}",
+    ]
+    for title, body in update_plan.notes:
+        lines += ["", f"## {title}", body]
+    return "\n".join(lines)

@@ -6,7 +6,9 @@ plain `copier update`, because owners use both.
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
+import io
 import shutil
 import subprocess
 import sys
@@ -17,7 +19,7 @@ from typing import Any
 import copier
 import pytest
 
-from generator import questions, update
+from generator import cli, questions, update
 
 from .project import ROOT, clean_env, run_checks, snapshot_template
 
@@ -89,6 +91,25 @@ def via_module(project: Path, data: dict[str, str]) -> update.Outcome:
     return update.apply(update.preflight(project), None, data)
 
 
+def via_cli(project: Path, data: dict[str, str]) -> update.Outcome:
+    """`asyncio-service update --yes`, reading the files it lists from its output."""
+    argv = ["update", str(project), "--yes"]
+    for key, value in data.items():
+        argv += ["--data", f"{key}={value}"]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    lines = out.getvalue().splitlines()
+    listed = lines[lines.index(CONFLICT_HEADING) + 1 :] if CONFLICT_HEADING in lines else []
+    conflicts = [line.strip() for line in listed if line.startswith("  ")]
+    assert code == (1 if conflicts else 0), err.getvalue()
+    kept = [line.split()[1].rstrip(":") for line in lines if line.startswith("kept ")]
+    return update.Outcome(conflicts, kept)
+
+
+CONFLICT_HEADING = "Files with conflicts (resolve the markers, then commit):"
+
+
 def via_copier_cli(project: Path, data: dict[str, str]) -> update.Outcome:
     argv = [str(Path(sys.executable).parent / "copier"), "update", "--defaults"]
     argv += ["--skip-answered", "--conflict", "inline"]
@@ -102,7 +123,7 @@ def via_copier_cli(project: Path, data: dict[str, str]) -> update.Outcome:
 
 
 Driver = Callable[[Path, dict[str, str]], update.Outcome]
-DRIVERS: dict[str, Driver] = {"asyncio-service": via_module, "copier": via_copier_cli}
+DRIVERS: dict[str, Driver] = {"asyncio-service": via_cli, "copier": via_copier_cli}
 
 
 @pytest.fixture(params=sorted(DRIVERS))
@@ -225,7 +246,7 @@ def test_deleted_files_stay_deleted_and_template_removals_apply(
 
     assert not (project / "LICENSE").exists()
     assert not (project / "tests/test_pool.py").exists()
-    if driver is via_module:
+    if driver is via_cli:
         assert outcome.kept == ["tests/test_health.py"]
         assert "# owner's note" in edited.read_text()
     else:
@@ -317,3 +338,63 @@ def test_update_from_the_last_release_to_head_passes_the_checks(tmp_path: Path) 
     assert update.apply(update.preflight(project), "HEAD", {}).conflicts == []
     failed = [r for r in run_checks(project) if r.code != 0]
     assert not failed, failed[0].output[-3000:]
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_shows_versions_and_notes_before_updating(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = generate(template, tmp_path / "acme")
+    template.release("1.1.0", "Needs your attention: rename SIGNALS.")
+    code, out, err = run_cli("update", str(project), "--yes")
+    assert code == 0, err
+    assert "version  v1.0.0 -> v1.1.0" in out
+    assert "## 1.1.0\nNeeds your attention: rename SIGNALS." in out
+    assert "Updated. Review `git diff`, then commit." in out
+
+
+def test_cli_says_when_there_is_nothing_to_do(template: TemplateRepo, tmp_path: Path) -> None:
+    project = generate(template, tmp_path / "acme")
+    code, out, _ = run_cli("update", str(project), "--yes")
+    assert code == 0
+    assert "nothing to do" in out
+
+
+@pytest.mark.parametrize(
+    ("setup", "argv", "message"),
+    [
+        ("dirty", [], "has uncommitted changes ('scratch.txt'"),
+        ("clean", ["--data", "web_server=x"], "'web_server' is not a question"),
+        ("clean", ["--data", "event_loop=trio"], "event_loop='trio' is not one of"),
+        ("clean", ["--data", "oops"], "oops"),
+        ("clean", ["--vcs-ref", "v9.9.9"], "v9.9.9"),
+        ("no-yes", [], "no terminal to confirm updating"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_touches_nothing(
+    template: TemplateRepo, tmp_path: Path, setup: str, argv: list[str], message: str
+) -> None:
+    template.release("1.1.0", "x")
+    project = generate(template, tmp_path / "acme")
+    if setup == "dirty":
+        (project / "scratch.txt").write_text("wip\n")
+    before = git(project, "status", "--porcelain")
+    yes = [] if setup == "no-yes" else ["--yes"]
+    code, _, err = run_cli("update", str(project), *yes, *argv)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.startswith("asyncio-service: ")
+    assert message in err
+    assert git(project, "status", "--porcelain") == before
+
+
+def test_cli_refuses_a_folder_without_answers(tmp_path: Path) -> None:
+    code, _, err = run_cli("update", str(tmp_path), "--yes")
+    assert code == 2
+    assert "has no .copier-answers.yml" in err
