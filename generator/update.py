@@ -140,6 +140,8 @@ def parse_version(text: str) -> Version | None:
 
 def notes_between(changelog: str, current: str, target: str) -> list[tuple[str, str]]:
     """CHANGELOG sections after `current` up to `target`; 'Unreleased' when target is past a tag."""
+    if current == target:
+        return []
     low, high = parse_version(current), parse_version(target)
     past_tag = high is None or re.search(r"-\d+-g[0-9a-f]+$", target) is not None
     headings = list(HEADING.finditer(changelog))

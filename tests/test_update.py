@@ -308,6 +308,7 @@ def test_plan_refuses_an_answer_key_the_target_does_not_ask(
         ("v1.0.0", "v1.2.0", ["1.2.0", "1.1.0"]),
         ("v1.1.0", "v1.2.0-3-gabc1234", ["Unreleased", "1.2.0"]),
         ("v1.2.0", "v1.2.0", []),
+        ("v1.2.0-3-gabc1234", "v1.2.0-3-gabc1234", []),
     ],
 )
 def test_notes_between_picks_the_sections_after_current(
