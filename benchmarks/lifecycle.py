@@ -43,6 +43,14 @@ class Start:
     shutdown: float
 
 
+# Each start gives these figures: name, unit, how to read it from the start, note.
+FIGURES: tuple[tuple[str, str, Callable[[Start], float], str], ...] = (
+    ("startup", "ms", lambda start: start.startup * 1000, "spawn to event=ready"),
+    ("shutdown", "ms", lambda start: start.shutdown * 1000, "SIGTERM to exit, nothing in flight"),
+    ("memory", "MiB", lambda start: start.rss, f"idle RSS {SETTLE:g}s after ready"),
+)
+
+
 def start_and_stop(
     project: Project, argv: Sequence[str], env: dict[str, str], *, summary: bool
 ) -> Start:
@@ -86,35 +94,19 @@ def measure(workspace: Workspace, plan: Plan) -> list[Row]:
     }
     workspace.say(f"startup, memory, shutdown: {plan.lifecycle} starts of the service and bare")
     for side in sides.values():
-        side()  # warm-up: writes the bytecode caches
+        side()  # warm-up, not counted: the first start meets cold file caches
     runs: dict[str, list[Start]] = {"service": [], "bare": []}
     for index in range(plan.lifecycle):
         for name in alternate(index, "service", "bare"):
             runs[name].append(sides[name]())
-    service, bare = runs["service"], runs["bare"]
     return [
         compare(
-            "startup",
-            "ms",
-            [s.startup * 1000 for s in service],
-            [b.startup * 1000 for b in bare],
+            name,
+            unit,
+            [read(start) for start in runs["service"]],
+            [read(start) for start in runs["bare"]],
             TARGET,
-            note="spawn to event=ready",
-        ),
-        compare(
-            "shutdown",
-            "ms",
-            [s.shutdown * 1000 for s in service],
-            [b.shutdown * 1000 for b in bare],
-            TARGET,
-            note="SIGTERM to exit, nothing in flight",
-        ),
-        compare(
-            "memory",
-            "MiB",
-            [s.rss for s in service],
-            [b.rss for b in bare],
-            TARGET,
-            note=f"idle RSS {SETTLE:g}s after ready",
-        ),
+            note=note,
+        )
+        for name, unit, read, note in FIGURES
     ]

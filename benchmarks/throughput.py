@@ -11,7 +11,6 @@ repeat all of it in the `event_loop=uvloop` variant, whose venv has uvloop, on u
 from __future__ import annotations
 
 import json
-import subprocess
 from typing import Any
 
 from generator import questions
@@ -20,7 +19,7 @@ from .plan import Plan
 from .process import BenchmarkError
 from .rows import Row, Target, compare
 from .stats import summarize
-from .workspace import Project, Workspace
+from .workspace import SCRIPTS, Project, Workspace
 
 TARGET = Target(">=", 0.8)
 DEFAULT_LOOP = "asyncio"  # its rows carry no suffix
@@ -32,21 +31,13 @@ def run_rounds(project: Project, plan: Plan, loop: str) -> dict[str, Any]:
     Raises:
         BenchmarkError: the script failed.
     """
-    argv = project.script(
-        "throughput.py",
+    done = project.run(
+        str(SCRIPTS / "throughput.py"),
         project.package,
         f"--jobs={plan.throughput_jobs}",
         f"--rounds={plan.throughput_rounds}",
         f"--loop={loop}",
-    )
-    done = subprocess.run(
-        argv,
-        cwd=project.path,
-        env=project.env(),
-        capture_output=True,
-        text=True,
         timeout=900,
-        check=False,
     )
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or ["(no output)"]

@@ -65,6 +65,18 @@ class Project:
         """A script of benchmarks/scripts, run by this project's interpreter in its venv."""
         return [str(self.python), str(SCRIPTS / name), *args]
 
+    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run this project's interpreter with `args` in its folder; capture the output."""
+        return subprocess.run(
+            [str(self.python), *args],
+            cwd=self.path,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
     def defaults(self) -> dict[str, Any]:
         """The service's default settings, read from its own Settings class."""
         code = (
@@ -72,7 +84,7 @@ class Project:
             f"from {self.package}.settings import Settings\n"
             "print(json.dumps(dataclasses.asdict(Settings())))\n"
         )
-        done = _run(self, "-c", code)
+        done = self.run("-c", code)
         if done.returncode != 0:
             raise BenchmarkError(f"cannot read the settings of {self.path}: {_tail(done.stderr)}")
         loaded: dict[str, Any] = json.loads(done.stdout)
@@ -123,9 +135,8 @@ class Workspace:
         project = next(iter(self._projects.values()), None)
         if project is None:
             return "n/a (no service rendered)"
-        return _run(
-            project, "-c", "import platform; print(platform.python_version())"
-        ).stdout.strip()
+        done = project.run("-c", "import platform; print(platform.python_version())")
+        return done.stdout.strip()
 
 
 def sync(project: Path) -> None:
@@ -146,21 +157,9 @@ def compile_bytecode(project: Project) -> None:
     Raises:
         BenchmarkError: compileall failed.
     """
-    done = _run(project, "-m", "compileall", "-q", "-j", "0", "src", ".venv")
+    done = project.run("-m", "compileall", "-q", "-j", "0", "src", ".venv")
     if done.returncode != 0:
         raise BenchmarkError(f"compileall failed in {project.path}: {_tail(done.stdout)}")
-
-
-def _run(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(project.python), *args],
-        cwd=project.path,
-        env=project.env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def _tail(output: str) -> str:
