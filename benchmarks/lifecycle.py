@@ -11,8 +11,8 @@ figures:
 
 The service runs with EXAMPLE_RATE=0, so it is idle and nothing is in flight when the signal
 comes; everything else is its default. It must exit 0 having logged `event=stopped` with
-`abandoned=0`, or the run stops with an error. One start of each, not counted, comes first,
-so both run from cached bytecode as an installed service would.
+`abandoned=0`, or the run stops with an error. Both run from compiled bytecode, as an installed
+service does (the workspace compiles it), and one start of each, not counted, comes first.
 """
 
 from __future__ import annotations
