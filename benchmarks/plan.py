@@ -1,0 +1,43 @@
+"""How many times each figure is measured: `--quick` (under a minute) or the full run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Plan:
+    quick: bool
+    lifecycle: int  # service and bare starts, each giving startup, memory and shutdown
+    drain: int  # drains of 1,000 queued jobs
+    throughput_jobs: int  # no-op jobs per throughput round
+    throughput_rounds: int  # rounds of each side, after one warm-up round
+    generate: int  # `asyncio-service new` and `copier copy` runs, each
+    matrix: int  # rounds of (one variant alone, every variant 2 at a time); 0: alone once
+    web_requests: int  # requests per web round
+    web_rounds: int  # rounds of each side
+
+
+QUICK = Plan(
+    quick=True,
+    lifecycle=5,
+    drain=3,
+    throughput_jobs=50_000,
+    throughput_rounds=3,
+    generate=3,
+    matrix=0,
+    web_requests=2_000,
+    web_rounds=3,
+)
+
+FULL = Plan(
+    quick=False,
+    lifecycle=20,
+    drain=8,
+    throughput_jobs=100_000,
+    throughput_rounds=9,
+    generate=8,
+    matrix=3,
+    web_requests=10_000,
+    web_rounds=5,
+)
