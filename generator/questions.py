@@ -239,6 +239,31 @@ class Questionnaire:
             for value in self[name].values()
         ]
 
+    def covering(self, base: Mapping[str, Any] | None = None) -> list[Answers]:
+        """A few code variants in which every value of each code axis, and every pair of values
+        of two code axes that occur together in some variant, appear at least once.
+
+        Greedy all-pairs: start from the all-defaults variant, then repeatedly take the variant
+        that covers the most pairs not yet covered. Deterministic, so CI checks the same set.
+        """
+        combos = self.variants("code", base)
+        seed = dict(base or {"project_name": "Variant Service"})
+        defaults = self.resolve(seed)
+
+        def facets(answers: Answers) -> set[tuple[tuple[str, str], ...]]:
+            items = [(axis, repr(answers.get(axis))) for axis in self.code_axes]
+            return {(item,) for item in items} | set(itertools.combinations(items, 2))
+
+        uncovered = set().union(*(facets(c) for c in combos))
+        first = next(c for c in combos if all(c.get(a) == defaults.get(a) for a in self.code_axes))
+        chosen = [first]
+        uncovered -= facets(first)
+        while uncovered:
+            best = max(combos, key=lambda c: len(facets(c) & uncovered))
+            chosen.append(best)
+            uncovered -= facets(best)
+        return chosen
+
     def _combinations(self, seed: Answers, names: tuple[str, ...]) -> Iterator[Answers]:
         seen: set[tuple[tuple[str, str], ...]] = set()
         for combo in itertools.product(*(self[name].values() for name in names)):

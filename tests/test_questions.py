@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,7 @@ import copier
 import pytest
 import yaml
 
-from generator.questions import CUSTOM, AnswerError, Answers, Question, load
+from generator.questions import CUSTOM, AnswerError, Answers, Choice, Question, load
 from tests.repos import copy_template
 
 
@@ -164,3 +166,40 @@ def test_other_variants_change_one_other_axis_each() -> None:
     expected = sum(len(questionnaire[a].values()) for a in questionnaire.other_axes)
     assert len(found) == expected
     assert {v["license"] for v in found} == set(questionnaire["license"].values())
+
+
+def test_covering_variants_include_the_defaults_and_every_value_of_every_code_axis() -> None:
+    questionnaire = load()
+    chosen = questionnaire.covering()
+    defaults = questionnaire.resolve({"project_name": "Variant Service"})
+    assert all(chosen[0][axis] == defaults[axis] for axis in questionnaire.code_axes)
+    for axis in questionnaire.code_axes:
+        assert {v[axis] for v in chosen} == set(questionnaire[axis].values())
+
+
+def test_covering_variants_cover_every_pair_with_far_fewer_than_all_combinations() -> None:
+    base = load()
+    extra = (
+        Question("web", "str", "w", "none", tuple(Choice(v, v) for v in ("none", "a", "b"))),
+        Question("db", "str", "d", "none", tuple(Choice(v, v) for v in ("none", "pg", "lite"))),
+        Question("cache", "bool", "c", default=False),
+        Question(
+            "source",
+            "str",
+            "s",
+            "mem",
+            (Choice("mem", "mem"), Choice("st", "st")),
+            when="{{ cache }}",
+        ),
+    )
+    axes = ("event_loop", "web", "db", "cache", "source")
+    questionnaire = replace(base, questions=base.questions + extra, code_axes=axes)
+    every = questionnaire.variants("code")
+    chosen = questionnaire.covering()
+
+    def pairs(answers: dict[str, Any]) -> set[tuple[tuple[str, Any], ...]]:
+        return set(itertools.combinations([(a, answers.get(a)) for a in axes], 2))
+
+    assert set().union(*map(pairs, chosen)) == set().union(*map(pairs, every))
+    assert len(every) == 54
+    assert len(chosen) <= 12
