@@ -3,6 +3,7 @@
 The runtime's Health is the single source of truth: /readyz reports it, and once it is
 draining new requests are refused with 503, so the requests in flight can only go down and
 the drain ends. Probes always get in and are never counted: they must answer during a drain.
+Each request in flight is known by its task, so a drain cut short can cancel them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from ..runtime.health import Health
 
@@ -26,40 +28,47 @@ class Intake:
 
     def __init__(self, health: Health) -> None:
         self._health = health
-        self._in_flight = 0
+        self._in_flight: set[asyncio.Task[Any]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
     @property
     def in_flight(self) -> int:
         """Requests admitted and not yet answered, probes left out."""
-        return self._in_flight
+        return len(self._in_flight)
 
     @contextmanager
     def admit(self, path: str) -> Iterator[bool]:
         """Hold one request: yield False when it must be refused, True when it may run.
 
         A probe is always admitted and never counted; any other request is refused while the
-        service drains, and counted in flight until the block ends otherwise.
+        service drains, and counted in flight until the block ends otherwise. Call it from
+        the task that serves the request.
         """
-        if path in PROBES:
+        task = asyncio.current_task()
+        if path in PROBES or task is None:
             yield True
             return
         if self._health.draining:
             yield False
             return
-        self._in_flight += 1
+        self._in_flight.add(task)
         self._idle.clear()
         try:
             yield True
         finally:
-            self._in_flight -= 1
+            self._in_flight.discard(task)
             if not self._in_flight:
                 self._idle.set()
 
     async def idle(self) -> None:
         """Return once no admitted request is in flight."""
         await self._idle.wait()
+
+    def cancel(self) -> None:
+        """Cancel the requests in flight: the drain ran out of time."""
+        for task in self._in_flight:
+            task.cancel()
 
 
 def liveness(health: Health, window: float) -> tuple[int, dict[str, str]]:

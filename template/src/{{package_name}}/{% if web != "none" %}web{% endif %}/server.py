@@ -8,12 +8,13 @@ stays open, /readyz answers 503, new requests are refused with 503 (see `intake`
 requests in flight run to their normal response. Once none is left, the child leaves the
 framework's `listening` block, which closes the listener and gives the open connections (by
 now idle or probes) HTTP_SHUTDOWN_TIMEOUT to finish. The runtime bounds the whole drain by
-SHUTDOWN_DRAIN_TIMEOUT: past it, it cancels this child, and the block then closes the same
-way, cancelling the requests still running once HTTP_SHUTDOWN_TIMEOUT has passed.
+SHUTDOWN_DRAIN_TIMEOUT (or a second signal): then it cancels this child, which cancels the
+requests still in flight and closes the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -65,7 +66,12 @@ class WebServer:
             self.address = address
             event(logger, "listening", host=address[0], port=address[1])
             child.ready()
-            await child.stopping.wait()
-            event(logger, "http_draining", in_flight=self.intake.in_flight)
-            await self.intake.idle()
+            try:
+                await child.stopping.wait()
+                event(logger, "http_draining", in_flight=self.intake.in_flight)
+                await self.intake.idle()
+            except asyncio.CancelledError:
+                event(logger, "http_requests_cancelled", in_flight=self.intake.in_flight)
+                self.intake.cancel()
+                raise
         event(logger, "http_closed")
