@@ -57,6 +57,7 @@ def test_stdlib_names_in_the_validator_cover_this_python() -> None:
         ("class", "package name 'class' is a Python keyword; pick another, e.g. 'class_service'"),
         ("asyncio", "package name 'asyncio' is a standard-library module; pick another"),
         ("uvloop", "package name 'uvloop' is a package the service may depend on"),
+        ("yarl", "package name 'yarl' is a package the service may depend on"),
     ],
 )
 def test_a_bad_package_name_is_refused_naming_the_value_and_the_fix(
