@@ -57,6 +57,7 @@ def test_stdlib_names_in_the_validator_cover_this_python() -> None:
         ("class", "package name 'class' is a Python keyword; pick another, e.g. 'class_service'"),
         ("asyncio", "package name 'asyncio' is a standard-library module; pick another"),
         ("uvloop", "package name 'uvloop' is a package the service may depend on"),
+        ("yarl", "package name 'yarl' is a package the service may depend on"),
     ],
 )
 def test_a_bad_package_name_is_refused_naming_the_value_and_the_fix(
@@ -78,9 +79,31 @@ def test_an_answer_key_that_is_not_a_question_is_refused(tmp_path: Path) -> None
     assert not (tmp_path / "out").exists()
 
 
-def test_a_value_outside_the_choices_is_refused() -> None:
-    with pytest.raises(questions.AnswerError, match="event_loop='trio' is not one of"):
-        QUESTIONNAIRE.resolve({"project_name": "Acme", "event_loop": "trio"})
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [("event_loop", "trio"), ("web", "django"), ("http_client", "requests")],
+)
+def test_a_value_outside_the_choices_is_refused(question: str, value: str) -> None:
+    with pytest.raises(questions.AnswerError, match=f"{question}='{value}' is not one of"):
+        QUESTIONNAIRE.resolve({"project_name": "Acme", question: value})
+
+
+@pytest.mark.parametrize("web", QUESTIONNAIRE["web"].values())
+@pytest.mark.parametrize("http_client", QUESTIONNAIRE["http_client"].values())
+def test_web_and_http_client_add_their_packages_and_files(
+    web: str, http_client: str, template_source: Path, tmp_path: Path
+) -> None:
+    answers = {"project_name": "Acme", "web": web, "http_client": http_client}
+    project = render(template_source, tmp_path / "p", answers)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    names = [dep.split(">")[0] for dep in pyproject["project"]["dependencies"]]
+    expected = {"aiohttp": ["aiohttp"], "fastapi": ["fastapi", "uvicorn"], "none": []}[web]
+    expected += {"aiohttp": ["aiohttp"], "httpx": ["httpx"], "none": []}[http_client]
+    assert sorted(names) == sorted(set(expected)), "each package once"
+    package = project / "src" / "acme"
+    assert (package / "web").is_dir() == (web != "none")
+    assert (package / "resources").is_dir() == (http_client != "none")
+    assert (package / "workers" / "upstream.py").is_file() == (http_client != "none")
 
 
 def other_id(answers: dict[str, Any]) -> str:

@@ -25,9 +25,13 @@ class ConfigError(ValueError):
     """A setting's value is not acceptable; the message names the variable and the fix."""
 
 
-def setting(default: Any, help: str, *, minimum: float | None = None) -> Any:
-    """Declare one setting: its default, what it is for, and its lower bound if any."""
-    return dataclasses.field(default=default, metadata={"help": help, "minimum": minimum})
+def setting(
+    default: Any, help: str, *, minimum: float | None = None, maximum: float | None = None
+) -> Any:
+    """Declare one setting: its default, what it is for, and its bounds if any."""
+    return dataclasses.field(
+        default=default, metadata={"help": help, "minimum": minimum, "maximum": maximum}
+    )
 
 
 def variable(prefix: str, field: dataclasses.Field[Any]) -> str:
@@ -84,6 +88,9 @@ def _parse(name: str, raw: str, kind: Any, meta: Mapping[str, Any]) -> Any:
         minimum = meta.get("minimum")
         if minimum is not None and value < minimum:
             raise ConfigError(f"{name}={raw!r} is below the minimum; use {minimum} or more")
+        maximum = meta.get("maximum")
+        if maximum is not None and value > maximum:
+            raise ConfigError(f"{name}={raw!r} is above the maximum; use {maximum} or less")
         return value
     if kind is str:
         return raw

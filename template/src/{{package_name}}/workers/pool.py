@@ -62,6 +62,13 @@ class WorkerPool:
         await self._queue.put(job)
         self._counts.accepted += 1
 
+    async def run_now(self, job: Job) -> bool:
+        """Accept a job and handle it in the caller's task, beside the queue, with the same
+        timeout, retries and counts: for a caller that waits for the outcome, such as an HTTP
+        request. Return True when it completed, False when it failed."""
+        self._counts.accepted += 1
+        return await self._handle(job)
+
     async def run(self, child: Child) -> None:
         """The pool as a supervised child: ready once its workers run; drains when stopped."""
         async with asyncio.TaskGroup() as group:
@@ -76,8 +83,10 @@ class WorkerPool:
         while (job := await self._queue.get()) is not None:
             await self._handle(job)
 
-    async def _handle(self, job: Job) -> None:
-        for attempt in range(1, self._retries + 2):
+    async def _handle(self, job: Job) -> bool:
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 async with asyncio.timeout(self._job_timeout):
                     await self._handler(job)
@@ -92,7 +101,7 @@ class WorkerPool:
                         attempts=attempt,
                         error=repr(exc),
                     )
-                    return
+                    return False
                 delay = backoff_delay(attempt, self._backoff_initial, self._backoff_max)
                 event(
                     logger,
@@ -114,7 +123,7 @@ class WorkerPool:
                     job=job.id,
                     attempts=attempt,
                 )
-                return
+                return False
             else:
                 self._counts.completed += 1
-                return
+                return True
