@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import questions
-from tests.repos import make_template_repo
+from tests.repos import add_rpc_preset, commit_all, make_template_repo
 
 from .project import snapshot_template
 
@@ -65,3 +65,11 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory, git_config_file: Pat
 def own_template_repo(tmp_path: Path) -> Path:
     """A tagged template repository this test may change."""
     return make_template_repo(tmp_path / "own-template")
+
+
+@pytest.fixture
+def rpc_preset_repo(own_template_repo: Path) -> Path:
+    """A later template version with a preset, `rpc-service`, that needs a missing question."""
+    add_rpc_preset(own_template_repo)
+    commit_all(own_template_repo, "A preset for a question to come", tag="v0.1.1")
+    return own_template_repo

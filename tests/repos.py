@@ -43,3 +43,24 @@ def make_template_repo(dest: Path, tag: str = "v0.1.0") -> Path:
     git(dest, "init", "--quiet")
     commit_all(dest, "The template", tag)
     return dest
+
+
+# A question and a preset no template version has, for tests of what is missing or added.
+RPC_QUESTION = """
+rpc:
+  type: str
+  help: The RPC framework
+  choices: [none, grpc]
+  default: none
+"""
+RPC_PRESET = "rpc-service"
+
+
+def add_rpc_preset(root: Path) -> None:
+    """Add the `rpc-service` preset (rpc=grpc) to the copier.yml under `root`."""
+    config = root / "copier.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("_presets:\n", f"_presets:\n  {RPC_PRESET}:\n    rpc: grpc\n", 1),
+        encoding="utf-8",
+    )

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from generator.questions import CUSTOM, AnswerError, Answers, Choice, Question, load
-from tests.repos import copy_template
+from tests.repos import RPC_PRESET, RPC_QUESTION, add_rpc_preset, copy_template
 
 
 def template_with(tmp_path: Path, extra_questions: str) -> Path:
@@ -23,33 +23,33 @@ def template_with(tmp_path: Path, extra_questions: str) -> Path:
     return tmp_path
 
 
-WEB_QUESTION = """
-web:
-  type: str
-  help: The web server
-  choices: [none, fastapi, aiohttp]
-  default: none
-"""
-
-
 def test_presets_come_from_copier_yml_in_order_with_custom_last() -> None:
     names = [preset.name for preset in load().presets]
     assert names == ["worker", "api", "api+worker", CUSTOM]
 
 
-def test_a_preset_naming_a_missing_question_is_unavailable_with_the_reason() -> None:
-    presets = {preset.name: preset for preset in load().presets}
-    assert not presets["api"].available
-    assert presets["api"].reason == (
-        "needs the 'web' question, which this template version does not have yet"
+def test_a_preset_naming_a_missing_question_is_unavailable_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    root = template_with(tmp_path, "")
+    add_rpc_preset(root)
+    presets = {preset.name: preset for preset in load(root).presets}
+    assert not presets[RPC_PRESET].available
+    assert presets[RPC_PRESET].reason == (
+        "needs the 'rpc' question, which this template version does not have yet"
     )
     assert presets["worker"].available
+    assert presets["api"].available
     assert presets[CUSTOM].data == {}
 
 
-def test_choosing_an_unavailable_preset_names_the_missing_question() -> None:
-    with pytest.raises(AnswerError, match=r"preset 'api' needs the 'web' question.*'custom'"):
-        load().preset("api")
+def test_choosing_an_unavailable_preset_names_the_missing_question(tmp_path: Path) -> None:
+    root = template_with(tmp_path, "")
+    add_rpc_preset(root)
+    with pytest.raises(
+        AnswerError, match=r"preset 'rpc-service' needs the 'rpc' question.*'custom'"
+    ):
+        load(root).preset(RPC_PRESET)
 
 
 def test_an_unknown_preset_is_refused_with_the_list_of_presets() -> None:
@@ -58,10 +58,12 @@ def test_an_unknown_preset_is_refused_with_the_list_of_presets() -> None:
 
 
 def test_a_preset_becomes_available_once_its_question_exists(tmp_path: Path) -> None:
-    questionnaire = load(template_with(tmp_path, WEB_QUESTION))
-    api = questionnaire.preset("api")
-    answers = questionnaire.resolve({**api.data, "project_name": "Beta Svc"})
-    assert answers["web"] == "fastapi"
+    root = template_with(tmp_path, RPC_QUESTION)
+    add_rpc_preset(root)
+    questionnaire = load(root)
+    rpc = questionnaire.preset(RPC_PRESET)
+    answers = questionnaire.resolve({**rpc.data, "project_name": "Beta Svc"})
+    assert answers["rpc"] == "grpc"
 
 
 def test_resolve_asks_only_for_questions_not_given_in_copier_yml_order() -> None:
@@ -84,14 +86,14 @@ def test_resolve_leaves_out_a_question_whose_when_is_false_for_the_answers_so_fa
     questionnaire = load(
         template_with(
             tmp_path,
-            WEB_QUESTION + "\nweb_port:\n  type: int\n  help: Port\n  default: 8000\n"
-            "  when: \"{{ web != 'none' }}\"\n",
+            RPC_QUESTION + "\nrpc_port:\n  type: int\n  help: Port\n  default: 8000\n"
+            "  when: \"{{ rpc != 'none' }}\"\n",
         )
     )
     without = questionnaire.resolve({"project_name": "Beta Svc"})
-    with_web = questionnaire.resolve({"project_name": "Beta Svc", "web": "aiohttp"})
-    assert "web_port" not in without
-    assert with_web["web_port"] == 8000
+    with_rpc = questionnaire.resolve({"project_name": "Beta Svc", "rpc": "grpc"})
+    assert "rpc_port" not in without
+    assert with_rpc["rpc_port"] == 8000
 
 
 def test_computed_questions_are_never_asked_but_derived_from_the_answers() -> None:
@@ -133,8 +135,8 @@ def test_a_bad_answer_is_refused_naming_the_value_and_the_fix(
 
 
 def test_an_answer_key_that_is_not_a_question_is_refused() -> None:
-    with pytest.raises(AnswerError, match=r"'web' is not a question of this template; use one"):
-        load().resolve({"project_name": "X", "web": "fastapi"})
+    with pytest.raises(AnswerError, match=r"'rpc' is not a question of this template; use one"):
+        load().resolve({"project_name": "X", "rpc": "grpc"})
 
 
 def test_copier_renders_copier_yml_without_a_warning_and_records_no_wizard_setting(
@@ -180,7 +182,7 @@ def test_covering_variants_include_the_defaults_and_every_value_of_every_code_ax
 def test_covering_variants_cover_every_pair_with_far_fewer_than_all_combinations() -> None:
     base = load()
     extra = (
-        Question("web", "str", "w", "none", tuple(Choice(v, v) for v in ("none", "a", "b"))),
+        Question("front", "str", "f", "none", tuple(Choice(v, v) for v in ("none", "a", "b"))),
         Question("db", "str", "d", "none", tuple(Choice(v, v) for v in ("none", "pg", "lite"))),
         Question("cache", "bool", "c", default=False),
         Question(
@@ -192,7 +194,7 @@ def test_covering_variants_cover_every_pair_with_far_fewer_than_all_combinations
             when="{{ cache }}",
         ),
     )
-    axes = ("event_loop", "web", "db", "cache", "source")
+    axes = ("event_loop", "front", "db", "cache", "source")
     questionnaire = replace(base, questions=base.questions + extra, code_axes=axes)
     every = questionnaire.variants("code")
     chosen = questionnaire.covering()

@@ -38,8 +38,8 @@ BAD_DATA = [
         id="stdlib",
     ),
     pytest.param(
-        ["--data", "web=fastapi"],
-        "'web' is not a question of this template; use one of:",
+        ["--data", "rpc=grpc"],
+        "'rpc' is not a question of this template; use one of:",
         id="unknown-key",
     ),
     pytest.param(
@@ -51,12 +51,6 @@ BAD_DATA = [
         ["--preset", "cron"],
         "preset 'cron' is not one of 'worker', 'api', 'api+worker', 'custom'; pick one",
         id="unknown-preset",
-    ),
-    pytest.param(
-        ["--preset", "api"],
-        "preset 'api' needs the 'web' question, which this template version does not have yet;"
-        " pick another preset or 'custom'",
-        id="unavailable-preset",
     ),
     pytest.param(
         ["--data", "project_name"],
@@ -96,6 +90,19 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
     assert result.code == 2
     assert_one_line(result.err, message)
     assert_nothing_behind(tmp_path)
+
+
+def test_an_unavailable_preset_is_one_line_naming_the_missing_question(
+    rpc_preset_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = new(capsys, tmp_path / "out", rpc_preset_repo, *OK, "--preset", "rpc-service")
+    assert result.code == 2
+    assert_one_line(
+        result.err,
+        "preset 'rpc-service' needs the 'rpc' question, which this template version does not"
+        " have yet; pick another preset or 'custom'",
+    )
+    assert_nothing_behind(tmp_path, "own-template")
 
 
 @pytest.mark.parametrize(

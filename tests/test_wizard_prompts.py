@@ -11,13 +11,11 @@ import pytest
 from generator.prompts import CONFIRM, PRESET, Prompt
 from generator.questions import load
 from tests.driving import ScriptedAsker, files_to_create, new, recorded
-from tests.repos import commit_all
+from tests.repos import RPC_QUESTION, add_rpc_preset, commit_all
 
-WEB = (
-    "\nweb:\n  type: str\n  help: The web server\n  choices: [none, fastapi, aiohttp]\n"
-    "  default: none\n"
-    "\nweb_port:\n  type: int\n  help: The port to serve on\n  default: 8000\n"
-    "  when: \"{{ web != 'none' }}\"\n"
+RPC = (
+    RPC_QUESTION + "\nrpc_port:\n  type: int\n  help: The port to serve on\n  default: 8000\n"
+    "  when: \"{{ rpc != 'none' }}\"\n"
 )
 
 
@@ -26,27 +24,29 @@ def prompt_named(asker: ScriptedAsker, name: str) -> Prompt:
 
 
 @pytest.fixture
-def web_template(own_template_repo: Path) -> Path:
-    """The template of a later version, with a web server question and a port asked for it."""
+def rpc_template(own_template_repo: Path) -> Path:
+    """A later template version: an RPC question, a port asked for it, and a preset using it."""
     with (own_template_repo / "copier.yml").open("a", encoding="utf-8") as file:
-        file.write(WEB)
-    commit_all(own_template_repo, "Ask for a web server", tag="v0.2.0")
+        file.write(RPC)
+    add_rpc_preset(own_template_repo)
+    commit_all(own_template_repo, "Ask for an RPC framework", tag="v0.2.0")
     return own_template_repo
 
 
 def test_first_prompt_asks_what_is_built_and_shows_unavailable_presets_with_the_reason(
-    template_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    rpc_preset_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     asker = ScriptedAsker({"project_name": "Beta Svc"})
-    result = new(capsys, tmp_path / "out", template_repo, "--no-sync", asker=asker)
+    result = new(capsys, tmp_path / "out", rpc_preset_repo, "--no-sync", asker=asker)
     assert result.code == 0, result.err
     preset = asker.prompts[0]
     assert (preset.name, preset.kind, preset.default) == (PRESET, "select", "worker")
     reasons = {option.value: option.unavailable for option in preset.options}
     assert reasons == {
+        "rpc-service": "needs the 'rpc' question, which this template version does not have yet",
         "worker": "",
-        "api": "needs the 'web' question, which this template version does not have yet",
-        "api+worker": "needs the 'web' question, which this template version does not have yet",
+        "api": "",
+        "api+worker": "",
         "custom": "",
     }
 
@@ -59,7 +59,9 @@ def test_then_every_question_is_asked_in_order_with_its_help_and_default(
     result = new(capsys, dest, template_repo, "--no-sync", asker=asker)
     assert result.code == 0, result.err
     questions = load()
-    assert asker.asked == [PRESET, *(q.name for q in questions.asked), CONFIRM]
+    by_preset = questions.preset("worker").data
+    left = [q.name for q in questions.asked if q.name not in by_preset]
+    assert asker.asked == [PRESET, *left, CONFIRM]
     package = prompt_named(asker, "package_name")
     assert package.default == "beta_svc"
     assert questions["package_name"].help in package.message
@@ -71,28 +73,28 @@ def test_then_every_question_is_asked_in_order_with_its_help_and_default(
 
 
 def test_after_a_preset_only_the_questions_it_leaves_are_asked(
-    web_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    rpc_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    asker = ScriptedAsker({PRESET: "api", "project_name": "Beta Svc"})
+    asker = ScriptedAsker({PRESET: "rpc-service", "project_name": "Beta Svc"})
     dest = tmp_path / "out"
-    result = new(capsys, dest, web_template, "--no-sync", asker=asker)
+    result = new(capsys, dest, rpc_template, "--no-sync", asker=asker)
     assert result.code == 0, result.err
-    assert "web" not in asker.asked
-    assert "web_port" in asker.asked
-    assert (recorded(dest)["web"], recorded(dest)["web_port"]) == ("fastapi", 8000)
+    assert "rpc" not in asker.asked
+    assert "rpc_port" in asker.asked
+    assert (recorded(dest)["rpc"], recorded(dest)["rpc_port"]) == ("grpc", 8000)
 
 
 def test_a_question_whose_when_is_false_for_the_answers_so_far_is_not_asked(
-    web_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    rpc_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    asker = ScriptedAsker({PRESET: "custom", "project_name": "Beta Svc", "web": "none"})
+    asker = ScriptedAsker({PRESET: "custom", "project_name": "Beta Svc", "rpc": "none"})
     dest = tmp_path / "out"
-    result = new(capsys, dest, web_template, "--no-sync", asker=asker)
+    result = new(capsys, dest, rpc_template, "--no-sync", asker=asker)
     assert result.code == 0, result.err
-    assert "web" in asker.asked
-    assert "web_port" not in asker.asked
+    assert "rpc" in asker.asked
+    assert "rpc_port" not in asker.asked
     assert "project_slug" not in asker.asked
-    assert "web_port" not in recorded(dest)
+    assert "rpc_port" not in recorded(dest)
 
 
 def test_answers_given_as_flags_are_not_asked_again(

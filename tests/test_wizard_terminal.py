@@ -43,6 +43,8 @@ def test_a_user_makes_the_project_by_answering_the_prompts_in_a_terminal(
     for question in ("description", "author_name", "author_email", "python_min"):
         child.expect(f"{question}: ")
         child.send(ENTER)
+    child.expect("http_client: ")
+    child.send(ENTER)
     child.expect("event_loop: ")
     child.send(DOWN + ENTER)
     for question in ("license", "ci"):
