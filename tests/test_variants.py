@@ -1,14 +1,23 @@
-"""Every code variant, rendered as a user would and put through its own checks.
+"""Every code variant, rendered as a user would and checked.
 
 The variants come from copier.yml (`_code_axes` and the questions' choices), never from a list
-kept here. Each runs `uv sync`, `ruff format --check`, `ruff check`, `mypy --strict` and its own
-`pytest -W error`; with `pytest -n 2` they run two at a time and share one uv cache.
+kept here. Full checks (`uv sync`, `ruff format --check`, `ruff check`, `mypy --strict` and the
+variant's own `pytest -W error`) cost 10-30 s a variant, and the combinations multiply with each
+axis, so they run on the covering set: every value of every axis and every pair of values of
+two axes appears in at least one fully checked variant. Every other combination is rendered and
+gets the static checks: ruff format and lint, no empty module, no unused setting, and every
+module imported in one environment that holds every variant's dependencies. `MATRIX=full` runs
+the full checks on every combination instead.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +25,22 @@ import pytest
 
 from generator import questions
 
-from .project import render, run_checks
+from .project import clean_env, render, run_checks
 
 QUESTIONNAIRE = questions.load()
 CODE_VARIANTS = QUESTIONNAIRE.variants("code")
+FULL_MATRIX = os.environ.get("MATRIX") == "full"
+COVERING = CODE_VARIANTS if FULL_MATRIX else QUESTIONNAIRE.covering()
+STATIC_ONLY = [v for v in CODE_VARIANTS if v not in COVERING]
+RUFF = Path(sys.executable).with_name("ruff")
 
 
 def variant_id(answers: dict[str, Any]) -> str:
-    return ",".join(f"{axis}={answers[axis]}" for axis in QUESTIONNAIRE.code_axes)
+    return ",".join(f"{axis}={answers.get(axis, '-')}" for axis in QUESTIONNAIRE.code_axes)
 
 
 @pytest.mark.variant
-@pytest.mark.parametrize("answers", CODE_VARIANTS, ids=[variant_id(v) for v in CODE_VARIANTS])
+@pytest.mark.parametrize("answers", COVERING, ids=[variant_id(v) for v in COVERING])
 def test_code_variant_passes_its_own_checks(
     answers: dict[str, Any], template_source: Path, tmp_path: Path
 ) -> None:
@@ -38,6 +51,59 @@ def test_code_variant_passes_its_own_checks(
     assert re.search(r"\d+ passed", results[-1].output)
     assert_no_empty_module(project)
     assert_every_setting_is_used(project, answers["package_name"])
+
+
+@pytest.mark.variant
+@pytest.mark.parametrize("answers", STATIC_ONLY, ids=[variant_id(v) for v in STATIC_ONLY])
+def test_code_variant_is_formatted_lint_clean_and_imports(
+    answers: dict[str, Any], template_source: Path, tmp_path: Path, every_dependency: Path
+) -> None:
+    project = render(template_source, tmp_path / "project", answers)
+    for argv in ([str(RUFF), "format", "--check", "."], [str(RUFF), "check", "."]):
+        done = run(argv, project)
+        assert done.returncode == 0, f"{' '.join(argv[1:])} failed:\n{done.stdout}{done.stderr}"
+    assert_no_empty_module(project)
+    assert_every_setting_is_used(project, answers["package_name"])
+    imported = run([str(every_dependency), "-c", IMPORT_ALL, answers["package_name"]], project)
+    assert imported.returncode == 0, imported.stderr[-4000:]
+
+
+# Import every module of the package and of its tests, as pytest and the entrypoint would.
+IMPORT_ALL = """
+import importlib, pkgutil, sys
+sys.path[:0] = ["src", "."]
+package = importlib.import_module(sys.argv[1])
+for found in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+    importlib.import_module(found.name)
+for found in pkgutil.iter_modules(["tests"], "tests."):
+    importlib.import_module(found.name)
+"""
+
+
+def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv, cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def every_dependency(template_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Python with the dependencies of every variant (the covering set names them all)."""
+    root = tmp_path_factory.mktemp("every-dependency")
+    wanted: set[str] = set()
+    for number, answers in enumerate(QUESTIONNAIRE.covering()):
+        project = render(template_source, root / f"v{number}", answers)
+        pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+        wanted.update(pyproject["project"]["dependencies"])
+        wanted.update(pyproject["dependency-groups"]["dev"])
+    venv = root / "venv"
+    for argv in (
+        ["uv", "venv", "--quiet", "--python", sys.executable, str(venv)],
+        ["uv", "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *wanted],
+    ):
+        done = run(argv, root)
+        assert done.returncode == 0, done.stderr
+    return venv / "bin" / "python"
 
 
 def assert_no_empty_module(project: Path) -> None:
