@@ -59,7 +59,8 @@ def test_then_every_question_is_asked_in_order_with_its_help_and_default(
     result = new(capsys, dest, template_repo, "--no-sync", asker=asker)
     assert result.code == 0, result.err
     questions = load()
-    assert asker.asked == [PRESET, *(q.name for q in questions.asked), CONFIRM]
+    answered = questions.resolve({"project_name": "Beta Svc", "event_loop": "uvloop"})
+    assert asker.asked == [PRESET, *answered, CONFIRM]
     package = prompt_named(asker, "package_name")
     assert package.default == "beta_svc"
     assert questions["package_name"].help in package.message
