@@ -156,6 +156,7 @@ def test_copier_command_line_renders_without_trust(template_source: Path, tmp_pa
 
 
 DOCKER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml", "deploy")
+DEFAULT_PORTS = {"postgres": 5432, "redis": 6379}
 SERVERS = [
     {},
     {"database": "postgres", "redis": True, "work_source": "redis-streams"},
@@ -169,6 +170,23 @@ def test_docker_files_fit_the_service_and_its_servers(
 ) -> None:
     answers = QUESTIONNAIRE.resolve({"project_name": "Acme Worker", "docker": True, **servers})
     assert_docker_files(render(template_source, tmp_path / "p", answers), answers)
+
+
+@pytest.mark.parametrize("servers", SERVERS, ids=lambda s: ",".join(map(str, s.values())) or "none")
+def test_ci_starts_the_servers_the_tests_need(
+    servers: dict[str, Any], template_source: Path, tmp_path: Path
+) -> None:
+    answers = QUESTIONNAIRE.resolve({"project_name": "Acme Worker", **servers})
+    project = render(template_source, tmp_path / "p", answers)
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    started = workflow["jobs"]["check"].get("services", {})
+    expected = {"postgres"} if answers["database"] == "postgres" else set()
+    expected |= {"redis"} if answers["redis"] else set()
+    assert set(started) == expected
+    # on the ports the generated tests default to
+    assert {name: started[name]["ports"] for name in started} == {
+        name: [f"{port}:{port}"] for name, port in DEFAULT_PORTS.items() if name in expected
+    }
 
 
 def settings_defaults(project: Path, package: str) -> dict[str, Any]:
