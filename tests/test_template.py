@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import json
+import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -144,6 +148,11 @@ def test_other_axis_changes_its_files(
             assert command in steps
     else:
         assert not (project / ".github").exists()
+
+    if answers["docker"]:
+        assert_docker_files(project, answers)
+    else:
+        assert not [name for name in DOCKER_FILES if (project / name).exists()]
     assert not [p for p in project.rglob("*") if p.is_file() and p.stat().st_size == 0]
 
 
@@ -167,3 +176,137 @@ def test_copier_command_line_renders_without_trust(template_source: Path, tmp_pa
     assert answers["package_name"] == "acme_worker"
     assert (out / "src" / "acme_worker" / "runtime" / "supervisor.py").is_file()
     assert "project_slug" not in answers
+
+
+DOCKER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml", "deploy")
+DEFAULT_PORTS = {"postgres": 5432, "redis": 6379}
+SERVERS = [
+    {},
+    {"database": "postgres", "redis": True, "work_source": "redis-streams"},
+    {"database": "sqlite"},
+]
+
+
+@pytest.mark.parametrize("servers", SERVERS, ids=lambda s: ",".join(map(str, s.values())) or "none")
+def test_docker_files_fit_the_service_and_its_servers(
+    servers: dict[str, Any], template_source: Path, tmp_path: Path
+) -> None:
+    answers = QUESTIONNAIRE.resolve({"project_name": "Acme Worker", "docker": True, **servers})
+    assert_docker_files(render(template_source, tmp_path / "p", answers), answers)
+
+
+@pytest.mark.parametrize("servers", SERVERS, ids=lambda s: ",".join(map(str, s.values())) or "none")
+def test_ci_starts_the_servers_the_tests_need(
+    servers: dict[str, Any], template_source: Path, tmp_path: Path
+) -> None:
+    answers = QUESTIONNAIRE.resolve({"project_name": "Acme Worker", **servers})
+    project = render(template_source, tmp_path / "p", answers)
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    started = workflow["jobs"]["check"].get("services", {})
+    expected = {"postgres"} if answers["database"] == "postgres" else set()
+    expected |= {"redis"} if answers["redis"] else set()
+    assert set(started) == expected
+    # on the ports the generated tests default to
+    assert {name: started[name]["ports"] for name in started} == {
+        name: [f"{port}:{port}"] for name, port in DEFAULT_PORTS.items() if name in expected
+    }
+
+
+def settings_defaults(project: Path, package: str) -> dict[str, Any]:
+    """The defaults of the generated Settings class, read from its source."""
+    tree = ast.parse((project / "src" / package / "settings.py").read_text(encoding="utf-8"))
+    return {
+        node.target.id: ast.literal_eval(node.value.args[0])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "setting"
+    }
+
+
+def hard_deadline(project: Path, package: str) -> float:
+    """Seconds from SIGTERM to the service's forced exit with the default settings."""
+    defaults = settings_defaults(project, package)
+    app = ast.parse((project / "src" / package / "app.py").read_text(encoding="utf-8"))
+    opened = [
+        node
+        for node in ast.walk(app)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "enter"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "lifespan"
+    ]
+    resources = max(1, len(opened))
+    return float(
+        defaults["shutdown_drain_timeout"]
+        + defaults["shutdown_cancel_timeout"]
+        + defaults["resource_close_timeout"] * resources
+        + defaults["shutdown_margin"]
+    )
+
+
+def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
+    """Check the container files without a Docker engine: their structure, and that they agree
+    with the settings, the servers chosen and the service's shutdown deadline."""
+    package = answers["package_name"]
+    prefix = f"{package.upper()}_"
+    variables = {prefix + name.upper() for name in settings_defaults(project, package)}
+    deadline = hard_deadline(project, package)
+    servers = {"postgres"} if answers["database"] == "postgres" else set()
+    servers |= {"redis"} if answers["redis"] else set()
+    web = answers.get("web", "none") != "none"
+
+    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+    lines = [line.strip() for line in dockerfile.splitlines() if line.strip()[:1] not in {"", "#"}]
+    stages = [line for line in lines if line.startswith("FROM ")]
+    assert len(stages) == 2
+    assert stages[0].endswith(" AS build")
+    assert any(re.match(r"RUN pip install .*\buv\b", line) for line in lines)
+    assert "astral-sh/uv" not in dockerfile  # only package registries are reachable
+    assert f"ARG PYTHON_VERSION={answers['python_min']}" in lines
+    user = [line.split()[1] for line in lines if line.startswith("USER ")][-1]
+    assert user.isdigit()
+    assert int(user) > 0
+    assert "STOPSIGNAL SIGTERM" in lines
+    command = json.loads(next(line for line in lines if line.startswith("CMD "))[4:])
+    scripts = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert command == list(scripts["scripts"])  # exec form: the service itself is PID 1
+    image_env = dict(re.findall(rf"ENV ({prefix}\w+)=(\S+)", dockerfile))
+    assert set(image_env) <= variables
+    ignored = (project / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert {".git", ".venv"} <= set(ignored)
+
+    manifest = yaml.safe_load((project / "deploy" / "kubernetes.yaml").read_text(encoding="utf-8"))
+    assert manifest["kind"] == "Deployment"
+    pod = manifest["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    pause = container["lifecycle"]["preStop"]["exec"]["command"]
+    assert pause[0] == "sleep"
+    assert pod["terminationGracePeriodSeconds"] > float(pause[1]) + deadline
+    assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": int(user)}
+    assert {entry["name"] for entry in container["env"]} <= variables
+    assert ("readinessProbe" in container) == ("livenessProbe" in container) == web
+    if answers["database"] == "sqlite":
+        assert manifest["spec"]["replicas"] == 1
+        (mount,) = container["volumeMounts"]
+        assert Path(image_env[f"{prefix}SQLITE_PATH"]).parent == Path(mount["mountPath"])
+    else:
+        assert manifest["spec"]["replicas"] > 1
+
+    compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
+    service = compose["services"]["service"]
+    assert service["build"] == "."
+    assert float(service["stop_grace_period"].removesuffix("s")) > deadline
+    assert set(service["environment"]) <= variables
+    assert set(compose["services"]) - {"service"} == servers
+    assert set(service.get("depends_on", {})) == servers
+    urls = {"postgres": f"{prefix}DATABASE_URL", "redis": f"{prefix}REDIS_URL"}
+    for server in servers:
+        url = urlsplit(service["environment"][urls[server]])
+        assert url.hostname == server
+        assert compose["services"][server]["ports"] == [f"127.0.0.1:{url.port}:{url.port}"]
+    if answers["database"] == "sqlite":
+        assert service["volumes"] == ["data:/data"]

@@ -59,9 +59,9 @@ def test_then_every_question_is_asked_in_order_with_its_help_and_default(
     result = new(capsys, dest, template_repo, "--no-sync", asker=asker)
     assert result.code == 0, result.err
     questions = load()
+    answered = questions.resolve({"project_name": "Beta Svc", "event_loop": "uvloop"})
     by_preset = questions.preset("worker").data
-    left = [q.name for q in questions.asked if q.name not in by_preset]
-    assert asker.asked == [PRESET, *left, CONFIRM]
+    assert asker.asked == [PRESET, *(name for name in answered if name not in by_preset), CONFIRM]
     package = prompt_named(asker, "package_name")
     assert package.default == "beta_svc"
     assert questions["package_name"].help in package.message

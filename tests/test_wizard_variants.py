@@ -39,4 +39,4 @@ def test_variants_table_has_a_row_per_variant_under_a_header_of_axes(
     assert other_lines[1].split()[0] == "varies"
     axes = [*questionnaire.code_axes, *questionnaire.other_axes]
     for (name, variant), line in zip(questionnaire.other_variants(), other_lines[2:], strict=True):
-        assert line.split() == [name, *(str(variant[axis]) for axis in axes)]
+        assert line.split() == [name, *(str(variant.get(axis, "-")) for axis in axes)]

@@ -88,8 +88,9 @@ class Lifespan:
             retry_on: errors that mean "not up yet": retried with backoff until the deadline.
 
         Raises:
-            ResourceError: it did not open within the deadline; already-open resources stay
-                open until the lifespan ends, which closes them in reverse order.
+            ResourceError: it did not open within the deadline, or failed with an error not
+                in `retry_on`; already-open resources stay open until the lifespan ends,
+                which closes them in reverse order.
         """
         # Async context managers may be callable too (as decorators): test for one first.
         if isinstance(opener, AbstractAsyncContextManager):
@@ -128,6 +129,9 @@ class Lifespan:
             raise ResourceError(
                 f"resource {name!r} did not open within {deadline}s ({reason})"
             ) from last_error
+        except Exception as exc:
+            # Not a "not up yet" error (a bad password, a missing file): retrying cannot help.
+            raise ResourceError(f"resource {name!r} failed to open: {exc!r}") from exc
         self._stack.push_async_exit(self._closer(name, manager, close_timeout))
         self.opened.append(name)
         event(logger, "resource_open", resource=name, seconds=round(time.monotonic() - started, 3))

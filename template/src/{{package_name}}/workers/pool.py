@@ -20,6 +20,21 @@ from .jobs import Job, RetryableJobError
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job], Awaitable[None]]
+# Called once a job is done with: True when it completed, False when it failed for good.
+Done = Callable[[Job, bool], Awaitable[None]]
+
+
+def raise_if_cancelled() -> None:
+    """Raise this task's cancellation if an await swallowed it.
+
+    On Python 3.11 `asyncio.wait_for` drops a cancellation that arrives just as the awaited
+    work completes (CPython gh-86296, fixed in 3.12); libraries built on it (redis-py sends
+    every command through it) then return normally inside a cancelled task, which would run
+    on until the hard deadline. `Task.cancelling()` still counts the request.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 class WorkerPool:
@@ -34,6 +49,8 @@ class WorkerPool:
         retries: further attempts after a retryable failure.
         backoff_initial: delay before the first retry, doubled for each next.
         backoff_max: the cap of that delay.
+        on_done: called after each job's last attempt, e.g. to acknowledge its message; not
+            for a job cancelled by a forced shutdown.
     """
 
     def __init__(
@@ -47,6 +64,7 @@ class WorkerPool:
         retries: int,
         backoff_initial: float,
         backoff_max: float,
+        on_done: Done | None = None,
     ) -> None:
         self._handler = handler
         self._counts = counts
@@ -56,6 +74,7 @@ class WorkerPool:
         self._retries = retries
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
+        self._on_done = on_done
 
     async def submit(self, job: Job) -> None:
         """Accept a job; waits while the queue is full (backpressure on the source)."""
@@ -81,9 +100,14 @@ class WorkerPool:
 
     async def _work(self) -> None:
         while (job := await self._queue.get()) is not None:
-            await self._handle(job)
+            completed = await self._handle(job)
+            if self._on_done is not None:
+                await self._on_done(job, completed)
+            raise_if_cancelled()
 
     async def _handle(self, job: Job) -> bool:
+        """Run `job` until it completes, fails for good, or runs out of retries; True if it
+        completed."""
         attempt = 0
         while True:
             attempt += 1

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Protocol
 
 from ..runtime.supervisor import Child
 from .jobs import Job
-from .pool import WorkerPool
+
+
+class Intake(Protocol):
+    """Where jobs go: the worker pool, or a queue in front of it such as a stream."""
+
+    async def submit(self, job: Job) -> None: ...
 
 
 class ExampleSource:
-    """Submit `rate` jobs per second to `pool`; a rate of 0 submits none.
+    """Submit `rate` jobs per second to `intake`; a rate of 0 submits none.
 
     Args:
-        pool: where the jobs go.
+        intake: where the jobs go; waits while it is full.
         rate: jobs per second.
     """
 
-    def __init__(self, pool: WorkerPool, *, rate: float) -> None:
-        self._pool = pool
+    def __init__(self, intake: Intake, *, rate: float) -> None:
+        self._intake = intake
         self._rate = rate
         self._next_id = 0
 
@@ -33,7 +39,7 @@ class ExampleSource:
         due = loop.time()
         while not child.stopping.is_set():
             self._next_id += 1
-            await self._pool.submit(Job(self._next_id, f"example {self._next_id}"))
+            await self._intake.submit(Job(self._next_id, f"example {self._next_id}"))
             due += interval
             if (delay := due - loop.time()) <= 0:
                 await asyncio.sleep(0)  # behind schedule: catch up, but let the loop breathe

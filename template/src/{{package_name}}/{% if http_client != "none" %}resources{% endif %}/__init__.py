@@ -1,1 +1,0 @@
-"""The service's resources: each opened once by the lifespan in app.py, closed on every path."""
