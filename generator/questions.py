@@ -274,20 +274,27 @@ class Questionnaire:
                 yield answers
 
 
+_YES = {"true", "yes", "y", "on", "1"}
+_NO = {"false", "no", "n", "off", "0"}
+_NUMBERS: dict[str, tuple[type[int] | type[float], str]] = {
+    "int": (int, "a whole number"),
+    "float": (float, "a number, e.g. 10 or 2.5"),
+}
+
+
 def coerce(question: Question, value: Any) -> Any:
-    """Turn a command-line string into the question's type, as copier would."""
+    """Turn a command-line string (or a YAML number) into the question's type, as copier would."""
     if question.type == "bool" and isinstance(value, str):
         lowered = value.strip().lower()
-        if lowered in {"true", "yes", "y", "on", "1"}:
-            return True
-        if lowered in {"false", "no", "n", "off", "0"}:
-            return False
-        raise AnswerError(f"{question.name}={value!r} is not a yes/no value; use true or false")
-    if question.type == "int" and isinstance(value, str):
+        if lowered not in _YES | _NO:
+            raise AnswerError(f"{question.name}={value!r} is not a yes/no value; use true or false")
+        return lowered in _YES
+    if question.type in _NUMBERS and isinstance(value, str | int) and not isinstance(value, bool):
+        kind, what = _NUMBERS[question.type]
         try:
-            return int(value)
+            return kind(value)
         except ValueError:
-            raise AnswerError(f"{question.name}={value!r} is not a whole number") from None
+            raise AnswerError(f"{question.name}={value!r} is not {what}") from None
     if question.type == "str" and not isinstance(value, str):
         return str(value)
     return value

@@ -310,3 +310,23 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
         assert compose["services"][server]["ports"] == [f"127.0.0.1:{url.port}:{url.port}"]
     if answers["database"] == "sqlite":
         assert service["volumes"] == ["data:/data"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("fast", "example_rate='fast' is not a number, e.g. 10 or 2.5"),
+        ("-1", "example_rate -1.0 is negative; give 0 (no example jobs) or more"),
+    ],
+)
+def test_a_bad_example_rate_is_refused_naming_the_value(value: str, message: str) -> None:
+    with pytest.raises(questions.AnswerError) as caught:
+        QUESTIONNAIRE.resolve({"project_name": "Acme", "example_rate": value})
+    assert message in str(caught.value)
+
+
+def test_the_api_preset_makes_no_example_jobs_by_default() -> None:
+    api = QUESTIONNAIRE.preset("api").data
+    answers = QUESTIONNAIRE.resolve({"project_name": "Acme", **api})
+    assert (answers["web"], answers["example_rate"]) == ("fastapi", 0.0)
+    assert QUESTIONNAIRE.resolve({"project_name": "Acme"})["example_rate"] == 10.0

@@ -57,6 +57,18 @@ def test_code_variant_passes_its_own_checks(
 
 
 @pytest.mark.variant
+def test_api_preset_passes_its_own_checks(template_source: Path, tmp_path: Path) -> None:
+    # The preset answers a value (no example jobs by default) no code axis varies.
+    answers = {"project_name": "Api Service", **QUESTIONNAIRE.preset("api").data}
+    project = render(template_source, tmp_path / "project", answers)
+    assert "example_rate: float = setting(\n        0.0," in (
+        project / "src" / "api_service" / "settings.py"
+    ).read_text(encoding="utf-8")
+    failed = [r for r in run_checks(project) if r.code != 0]
+    assert not failed, f"{failed[0].command} failed:\n{failed[0].output[-4000:]}"
+
+
+@pytest.mark.variant
 @pytest.mark.parametrize("answers", STATIC_ONLY, ids=[variant_id(v) for v in STATIC_ONLY])
 def test_code_variant_is_formatted_lint_clean_and_imports(
     answers: dict[str, Any], template_source: Path, tmp_path: Path, every_dependency: Path
