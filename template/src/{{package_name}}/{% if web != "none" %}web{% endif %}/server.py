@@ -38,6 +38,7 @@ class WebServer:
         host: the address to listen on.
         port: the port to listen on; 0 picks a free one (see `address` once ready).
         shutdown_timeout: seconds open connections get once the listener has closed.
+        access_log: log one line per request (the framework's access log).
         liveness_window: /healthz fails when the loop watchdog has not ticked for this long.
     """
 
@@ -49,6 +50,7 @@ class WebServer:
         host: str,
         port: int,
         shutdown_timeout: int,
+        access_log: bool,
         liveness_window: float,
     ) -> None:
         self.intake = Intake(health)
@@ -56,12 +58,17 @@ class WebServer:
         self._host = host
         self._port = port
         self._shutdown_timeout = shutdown_timeout
+        self._access_log = access_log
         self.address: tuple[str, int] | None = None
 
     async def run(self, child: Child) -> None:
         """Ready once the socket listens; when stopped, drain the requests in flight, close."""
         async with listening(
-            self.app, host=self._host, port=self._port, shutdown_timeout=self._shutdown_timeout
+            self.app,
+            host=self._host,
+            port=self._port,
+            shutdown_timeout=self._shutdown_timeout,
+            access_log=self._access_log,
         ) as address:
             self.address = address
             event(logger, "listening", host=address[0], port=address[1])
