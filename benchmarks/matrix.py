@@ -1,30 +1,28 @@
-"""matrix: the wall time to render and check every code variant, 2 at a time, vs one alone.
+"""matrix: the wall time of the template's variant matrix, 2 at a time, vs one variant alone.
 
-Method. A variant run renders the variant from the template snapshot into a new folder, as a
-user would, and puts it through the checks the template's own tests use
-(`tests.project.run_checks`: uv sync, ruff format --check, ruff check, mypy --strict and its
-own pytest), with uv's cache shared. "Alone" is the default variant by itself; "matrix" is
-every code variant copier.yml allows, two at a time, as `pytest -n 2` runs them. A full run
-measures both `plan.matrix` times, alternating which goes first, and also reports each
-variant's own time within the matrix beside the alone time. Renders take a lock (copier is
-not documented to be thread-safe; a render takes a fraction of a second); the checks run in
-parallel.
+Method. The matrix is what CI runs: `pytest -n 2 -m variant tests/test_variants.py`, which
+fully checks the covering set of code variants (uv sync, ruff format --check, ruff check,
+mypy --strict and the variant's own pytest), gives every other combination the static checks
+(render, ruff, every module imported), and fully checks the `api` preset. "Alone" is the
+default variant by itself, fully checked (`tests.project.run_checks`), uv's cache shared. A
+full run alternates `plan.matrix` matrix runs with as many alone runs.
 
-`--quick` measures only the default variant alone, once, and estimates the matrix as alone x
-variants: the time to check them one after another, which two at a time does not exceed
-unless the machine is saturated. The row says it is an estimate.
+`--quick` does not run the matrix: it times one full check and one static check of the default
+variant and estimates the matrix as (covering x full + others x static + presets x full) / 2,
+the work spread over two workers. The default is the lightest variant (no web framework, no
+server to reach), so this is a lower bound; the row says it is an estimate.
 """
 
 from __future__ import annotations
 
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from generator import questions
-from tests.project import render, run_checks
+from tests.project import ROOT, CheckResult, clean_env, render, run_checks, run_static_checks
 
 from .plan import Plan
 from .process import BenchmarkError
@@ -33,12 +31,15 @@ from .stats import alternate, summarize
 from .workspace import PROJECT_NAME, Workspace
 
 PARALLEL = 2
+PRESETS_FULLY_CHECKED = 1  # tests/test_variants.py: the api preset
 TARGET = Target("<=", 300, on="value", unit="s")
-_render_lock = threading.Lock()
 
 
-def label(answers: Mapping[str, Any], axes: tuple[str, ...]) -> str:
-    return ",".join(f"{axis}={answers[axis]}" for axis in axes)
+def _passed(results: list[CheckResult], name: str) -> None:
+    for result in results:
+        if result.code != 0:
+            tail = result.output.strip().splitlines()[-1:] or ["(no output)"]
+            raise BenchmarkError(f"variant {name}: `{result.command[:60]}` failed: {tail[0]}")
 
 
 def check_variant(workspace: Workspace, answers: Mapping[str, Any], name: str) -> float:
@@ -48,67 +49,82 @@ def check_variant(workspace: Workspace, answers: Mapping[str, Any], name: str) -
         BenchmarkError: a check failed.
     """
     began = time.perf_counter()
-    with _render_lock:
-        project = render(workspace.template, workspace.fresh_dir(f"matrix-{name}") / "p", answers)
-    for result in run_checks(project):
-        if result.code != 0:
-            tail = result.output.strip().splitlines()[-1:] or ["(no output)"]
-            raise BenchmarkError(f"variant {name}: `{result.command}` failed: {tail[0]}")
+    project = render(workspace.template, workspace.fresh_dir(f"matrix-{name}") / "p", answers)
+    _passed(run_checks(project), name)
     return time.perf_counter() - began
 
 
-def check_matrix(
-    workspace: Workspace, variants: list[dict[str, Any]], axes: tuple[str, ...]
-) -> tuple[float, dict[str, float]]:
-    """The wall time of checking every variant `PARALLEL` at a time, and each one's time."""
+def static_check_variant(workspace: Workspace, answers: Mapping[str, Any]) -> float:
+    """Seconds to render `answers` and pass the static checks, importing with the
+    default variant's own environment.
+
+    Raises:
+        BenchmarkError: a check failed.
+    """
+    python = workspace.project().path / ".venv" / "bin" / "python"
     began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        futures = {
-            label(v, axes): pool.submit(check_variant, workspace, v, label(v, axes))
-            for v in variants
-        }
-        each = {name: future.result() for name, future in futures.items()}
-    return time.perf_counter() - began, each
+    project = render(workspace.template, workspace.fresh_dir("matrix-static") / "p", answers)
+    _passed(run_static_checks(project, python, answers["package_name"]), "static")
+    return time.perf_counter() - began
+
+
+def run_matrix() -> float:
+    """Seconds for the matrix exactly as CI runs it.
+
+    Raises:
+        BenchmarkError: the matrix failed.
+    """
+    argv = [sys.executable, "-m", "pytest", "-n", str(PARALLEL), "-q", "-m", "variant"]
+    began = time.perf_counter()
+    done = subprocess.run(
+        [*argv, "-p", "no:cacheprovider", "tests/test_variants.py"],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = done.stdout.strip().splitlines()[-1:] or ["(no output)"]
+        raise BenchmarkError(f"the matrix failed: {tail[0]}")
+    return time.perf_counter() - began
 
 
 def measure(workspace: Workspace, plan: Plan) -> list[Row]:
     questionnaire = questions.load(workspace.template)
-    axes = questionnaire.code_axes
-    variants = questionnaire.variants("code", {"project_name": PROJECT_NAME})
-    default = questionnaire.resolve({"project_name": PROJECT_NAME})
-    name = f"matrix wall time ({len(variants)} variants, {PARALLEL} at a time)"
+    seed = {"project_name": PROJECT_NAME}
+    every = questionnaire.variants("code", seed)
+    covering = questionnaire.covering(seed)
+    default = questionnaire.resolve(seed)
+    full, static = len(covering) + PRESETS_FULLY_CHECKED, len(every) - len(covering)
+    name = f"matrix wall time ({len(every)} variants: {full} full checks, {static} static)"
     if plan.quick:
-        workspace.say("matrix: the default variant alone, once (--quick: the matrix is estimated)")
+        workspace.say("matrix: one full and one static check (--quick: the matrix is estimated)")
         alone = check_variant(workspace, default, "alone")
+        per_static = static_check_variant(workspace, default)
+        estimate = (full * alone + static * per_static) / PARALLEL
         return [
             Row(
                 name,
                 "s",
-                summarize([alone * len(variants)]),
+                summarize([estimate]),
                 summarize([alone]),
-                None,  # alone x variants / alone says nothing
+                None,
                 TARGET,
-                note=f"estimated (--quick): alone x {len(variants)} variants, one after another",
+                note=(
+                    f"estimated (--quick): ({full} x {alone:.1f} s + {static} x "
+                    f"{per_static:.2f} s) / {PARALLEL}, from the default, the lightest variant:"
+                    " a lower bound; baseline: the default alone"
+                ),
             )
         ]
-    workspace.say(f"matrix: {plan.matrix} rounds of one variant alone, then all {len(variants)}")
+    workspace.say(f"matrix: {plan.matrix} rounds of the CI matrix and of one variant alone")
     alone_times: list[float] = []
     walls: list[float] = []
-    per_variant: dict[str, list[float]] = {label(v, axes): [] for v in variants}
     for index in range(plan.matrix):
         for step in alternate(index, "matrix", "alone"):
             if step == "alone":
                 alone_times.append(check_variant(workspace, default, "alone"))
-                continue
-            wall, each = check_matrix(workspace, variants, axes)
-            walls.append(wall)
-            for variant, seconds in each.items():
-                per_variant[variant].append(seconds)
-    rows = [compare(name, "s", walls, alone_times, TARGET, note="baseline: the default alone")]
-    rows += [
-        compare(
-            f"matrix variant {variant}", "s", times, alone_times, None, note="within the matrix"
-        )
-        for variant, times in per_variant.items()
-    ]
-    return rows
+            else:
+                walls.append(run_matrix())
+    return [compare(name, "s", walls, alone_times, TARGET, note="baseline: the default alone")]

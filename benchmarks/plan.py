@@ -13,7 +13,7 @@ class Plan:
     throughput_jobs: int  # no-op jobs per throughput round
     throughput_rounds: int  # rounds of each side, after one warm-up round
     generate: int  # `asyncio-service new` and `copier copy` runs, each
-    matrix: int  # rounds of (one variant alone, every variant 2 at a time); 0: alone once
+    matrix: int  # rounds of (one variant alone, the CI matrix); 0: estimated from one of each
     web_requests: int  # requests per web round
     web_rounds: int  # rounds of each side
 
@@ -37,7 +37,7 @@ FULL = Plan(
     throughput_jobs=100_000,
     throughput_rounds=9,
     generate=8,
-    matrix=3,
+    matrix=1,
     web_requests=10_000,
     web_rounds=5,
 )

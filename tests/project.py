@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,19 @@ from generator.render import CHECKS as VERIFY_CHECKS
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PARTS = ("copier.yml", "includes", "template")
+
+RUFF = Path(sys.executable).with_name("ruff")
+
+# Import every module of the package and of its tests, as pytest and the entrypoint would.
+IMPORT_ALL = """
+import importlib, pkgutil, sys
+sys.path[:0] = ["src", "."]
+package = importlib.import_module(sys.argv[1])
+for found in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+    importlib.import_module(found.name)
+for found in pkgutil.iter_modules(["tests"], "tests."):
+    importlib.import_module(found.name)
+"""
 
 # The checks every generated project must pass, as the wizard's --verify runs them.
 CHECKS: tuple[tuple[str, ...], ...] = (("uv", "sync", "--quiet"), *VERIFY_CHECKS)
@@ -90,3 +104,14 @@ def run_checks(
         if done.returncode != 0:
             break
     return results
+
+
+def run_static_checks(project: Path, python: Path, package: str) -> list[CheckResult]:
+    """The checks of a variant that is not fully checked: ruff format and lint, and every
+    module imported by `python`, an interpreter with the variant's dependencies."""
+    checks = (
+        (str(RUFF), "format", "--check", "."),
+        (str(RUFF), "check", "."),
+        (str(python), "-c", IMPORT_ALL, package),
+    )
+    return run_checks(project, checks)

@@ -26,14 +26,13 @@ import pytest
 
 from generator import questions
 
-from .project import clean_env, render, run_checks
+from .project import clean_env, render, run_checks, run_static_checks
 
 QUESTIONNAIRE = questions.load()
 CODE_VARIANTS = QUESTIONNAIRE.variants("code")
 FULL_MATRIX = os.environ.get("MATRIX") == "full"
 COVERING = CODE_VARIANTS if FULL_MATRIX else QUESTIONNAIRE.covering()
 STATIC_ONLY = [v for v in CODE_VARIANTS if v not in COVERING]
-RUFF = Path(sys.executable).with_name("ruff")
 
 
 def variant_id(answers: dict[str, Any]) -> str:
@@ -74,25 +73,14 @@ def test_code_variant_is_formatted_lint_clean_and_imports(
     answers: dict[str, Any], template_source: Path, tmp_path: Path, every_dependency: Path
 ) -> None:
     project = render(template_source, tmp_path / "project", answers)
-    for argv in ([str(RUFF), "format", "--check", "."], [str(RUFF), "check", "."]):
-        done = run(argv, project)
-        assert done.returncode == 0, f"{' '.join(argv[1:])} failed:\n{done.stdout}{done.stderr}"
+    failed = [
+        r
+        for r in run_static_checks(project, every_dependency, answers["package_name"])
+        if r.code != 0
+    ]
+    assert not failed, f"{failed[0].command[:60]} failed:\n{failed[0].output[-4000:]}"
     assert_no_empty_module(project)
     assert_every_setting_is_used(project, answers["package_name"])
-    imported = run([str(every_dependency), "-c", IMPORT_ALL, answers["package_name"]], project)
-    assert imported.returncode == 0, imported.stderr[-4000:]
-
-
-# Import every module of the package and of its tests, as pytest and the entrypoint would.
-IMPORT_ALL = """
-import importlib, pkgutil, sys
-sys.path[:0] = ["src", "."]
-package = importlib.import_module(sys.argv[1])
-for found in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-    importlib.import_module(found.name)
-for found in pkgutil.iter_modules(["tests"], "tests."):
-    importlib.import_module(found.name)
-"""
 
 
 def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
