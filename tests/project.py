@@ -27,16 +27,65 @@ TEMPLATE_PARTS = ("copier.yml", "includes", "template")
 
 RUFF = Path(sys.executable).with_name("ruff")
 
-# Import every module of the package and of its tests, as pytest and the entrypoint would.
-IMPORT_ALL = """
-import importlib, pkgutil, sys
-sys.path[:0] = ["src", "."]
-package = importlib.import_module(sys.argv[1])
-for found in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-    importlib.import_module(found.name)
-for found in pkgutil.iter_modules(["tests"], "tests."):
-    importlib.import_module(found.name)
+# Imports every module of a variant's package and tests, variant after variant, in one
+# interpreter: third-party modules stay loaded, the variant's own are dropped in between.
+IMPORTER = r"""
+import importlib, pkgutil, sys, traceback
+for line in sys.stdin:
+    root, package = line.rstrip("\n").split("\t")
+    own = (package, "tests")
+    for name in [m for m in sys.modules if m in own or m.startswith(own[0] + ".")
+                 or m.startswith("tests.")]:
+        del sys.modules[name]
+    sys.path[:0] = [root + "/src", root]
+    importlib.invalidate_caches()
+    try:
+        module = importlib.import_module(package)
+        for found in pkgutil.walk_packages(module.__path__, package + "."):
+            importlib.import_module(found.name)
+        for found in pkgutil.iter_modules([root + "/tests"], "tests."):
+            importlib.import_module(found.name)
+        reply = "ok"
+    except BaseException:
+        reply = traceback.format_exc()
+    finally:
+        del sys.path[:2]
+    print(reply.replace("\n", "\\n"), flush=True)
 """
+
+
+class Importer:
+    """One interpreter, with every variant's dependencies, that imports variants on request."""
+
+    def __init__(self, python: Path) -> None:
+        self._process = subprocess.Popen(
+            [str(python), "-c", IMPORTER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=clean_env(),
+            text=True,
+        )
+
+    def check(self, project: Path, package: str) -> CheckResult:
+        """Import every module of `project`'s package and tests; the traceback if one fails."""
+        assert self._process.stdin is not None
+        assert self._process.stdout is not None
+        began = time.monotonic()
+        self._process.stdin.write(f"{project}\t{package}\n")
+        self._process.stdin.flush()
+        reply = self._process.stdout.readline().rstrip("\n").replace("\\n", "\n")
+        code = 0 if reply == "ok" else 1
+        return CheckResult(
+            f"import every module of {package}", code, reply, time.monotonic() - began
+        )
+
+    def close(self) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        self._process.wait(timeout=30)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
 
 # The checks every generated project must pass, as the wizard's --verify runs them.
 CHECKS: tuple[tuple[str, ...], ...] = (("uv", "sync", "--quiet"), *VERIFY_CHECKS)
@@ -106,12 +155,12 @@ def run_checks(
     return results
 
 
-def run_static_checks(project: Path, python: Path, package: str) -> list[CheckResult]:
+def run_static_checks(project: Path, importer: Importer, package: str) -> list[CheckResult]:
     """The checks of a variant that is not fully checked: ruff format and lint, and every
-    module imported by `python`, an interpreter with the variant's dependencies."""
-    checks = (
-        (str(RUFF), "format", "--check", "."),
-        (str(RUFF), "check", "."),
-        (str(python), "-c", IMPORT_ALL, package),
+    module imported with the variants' dependencies."""
+    results = run_checks(
+        project, ((str(RUFF), "format", "--check", "."), (str(RUFF), "check", "."))
     )
-    return run_checks(project, checks)
+    if all(result.code == 0 for result in results):
+        results.append(importer.check(project, package))
+    return results

@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ import pytest
 
 from generator import questions
 
-from .project import clean_env, render, run_checks, run_static_checks
+from .project import Importer, clean_env, render, run_checks, run_static_checks
 
 QUESTIONNAIRE = questions.load()
 CODE_VARIANTS = QUESTIONNAIRE.variants("code")
@@ -70,13 +71,11 @@ def test_api_preset_passes_its_own_checks(template_source: Path, tmp_path: Path)
 @pytest.mark.variant
 @pytest.mark.parametrize("answers", STATIC_ONLY, ids=[variant_id(v) for v in STATIC_ONLY])
 def test_code_variant_is_formatted_lint_clean_and_imports(
-    answers: dict[str, Any], template_source: Path, tmp_path: Path, every_dependency: Path
+    answers: dict[str, Any], template_source: Path, tmp_path: Path, importer: Importer
 ) -> None:
     project = render(template_source, tmp_path / "project", answers)
     failed = [
-        r
-        for r in run_static_checks(project, every_dependency, answers["package_name"])
-        if r.code != 0
+        r for r in run_static_checks(project, importer, answers["package_name"]) if r.code != 0
     ]
     assert not failed, f"{failed[0].command[:60]} failed:\n{failed[0].output[-4000:]}"
     assert_no_empty_module(project)
@@ -107,6 +106,14 @@ def every_dependency(template_source: Path, tmp_path_factory: pytest.TempPathFac
         done = run(argv, root)
         assert done.returncode == 0, done.stderr
     return venv / "bin" / "python"
+
+
+@pytest.fixture(scope="session")
+def importer(every_dependency: Path) -> Iterator[Importer]:
+    """One interpreter per test worker that imports the static-only variants one by one."""
+    running = Importer(every_dependency)
+    yield running
+    running.close()
 
 
 def assert_no_empty_module(project: Path) -> None:
@@ -165,3 +172,31 @@ def test_empty_module_guard_catches_a_module_with_only_imports(tmp_path: Path) -
     project = fake_project(tmp_path, "X = 1\n", "import os\n")
     with pytest.raises(AssertionError, match=r"app\.py has no code"):
         assert_no_empty_module(project)
+
+
+def package_tree(root: Path, modules: dict[str, str]) -> Path:
+    (root / "tests").mkdir(parents=True)
+    (root / "tests" / "__init__.py").write_text("")
+    package = root / "src" / "pkg"
+    package.mkdir(parents=True)
+    for name, code in {"__init__": "", **modules}.items():
+        (package / f"{name}.py").write_text(code, encoding="utf-8")
+    return root
+
+
+def test_the_importer_reports_a_broken_import_and_forgets_it_for_the_next_variant(
+    tmp_path: Path,
+) -> None:
+    broken = package_tree(tmp_path / "broken", {"app": "from .settings import missing\n"})
+    (broken / "src" / "pkg" / "settings.py").write_text("present = 1\n")
+    fixed = package_tree(tmp_path / "fixed", {"app": "from .settings import present\n"})
+    (fixed / "src" / "pkg" / "settings.py").write_text("present = 1\n")
+    importer = Importer(Path(sys.executable))
+    try:
+        failed = importer.check(broken, "pkg")
+        passed = importer.check(fixed, "pkg")
+    finally:
+        importer.close()
+    assert failed.code == 1
+    assert "ImportError: cannot import name 'missing'" in failed.output
+    assert (passed.code, passed.output) == (0, "ok")
