@@ -93,6 +93,7 @@ CHECKS: tuple[tuple[str, ...], ...] = (("uv", "sync", "--quiet"), *VERIFY_CHECKS
 
 def snapshot_template(dest: Path) -> Path:
     """Copy the template's working tree (not git) so renders include uncommitted edits."""
+    dest.mkdir(parents=True, exist_ok=True)
     for part in TEMPLATE_PARTS:
         source = ROOT / part
         if source.is_dir():

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_PARTS = ("copier.yml", "includes", "template")
+from tests.project import snapshot_template
 
 
 def git(repo: Path, *args: str) -> str:
@@ -24,22 +22,10 @@ def commit_all(repo: Path, message: str, tag: str | None = None) -> None:
         git(repo, "tag", tag)
 
 
-def copy_template(dest: Path) -> Path:
-    """This worktree's template files (copier.yml, includes/, template/) in `dest`."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in TEMPLATE_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, dest / part)
-        else:
-            shutil.copy2(source, dest / part)
-    return dest
-
-
 def make_template_repo(dest: Path, tag: str = "v0.1.0") -> Path:
     """A git repository of this worktree's template files, committed and tagged, so the
     tests do not depend on uncommitted state."""
-    copy_template(dest)
+    snapshot_template(dest)
     git(dest, "init", "--quiet")
     commit_all(dest, "The template", tag)
     return dest

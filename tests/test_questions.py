@@ -12,12 +12,13 @@ import pytest
 import yaml
 
 from generator.questions import CUSTOM, AnswerError, Answers, Choice, Question, load
-from tests.repos import RPC_PRESET, RPC_QUESTION, add_rpc_preset, copy_template
+from tests.project import snapshot_template
+from tests.repos import RPC_PRESET, RPC_QUESTION, add_rpc_preset
 
 
 def template_with(tmp_path: Path, extra_questions: str) -> Path:
     """This worktree's template with more questions appended to copier.yml."""
-    copy_template(tmp_path)
+    snapshot_template(tmp_path)
     with (tmp_path / "copier.yml").open("a", encoding="utf-8") as file:
         file.write(extra_questions)
     return tmp_path

@@ -22,6 +22,7 @@ import pytest
 from generator import cli, questions, update
 
 from .project import ROOT, clean_env, run_checks, snapshot_template
+from .repos import commit_all
 
 RUNTIME = Path("src/acme_worker/runtime")
 TEMPLATE_RUNTIME = Path("template/src/{{package_name}}/runtime")
@@ -32,19 +33,11 @@ def git(cwd: Path, *args: str) -> str:
     return update.git(*args, cwd=cwd)
 
 
-def commit_all(repo: Path, message: str, tag: str | None = None) -> None:
-    git(repo, "add", "-A")
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
-    if tag:
-        git(repo, "tag", tag)
-
-
 class TemplateRepo:
     """A git repository of the template whose versions the tests write and tag."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.mkdir(parents=True)
         snapshot_template(path)
         git(path, "init", "-q", "-b", "main")
         (path / "CHANGELOG.md").write_text("# Changelog\n\n## 1.0.0\n\nFirst.\n")
