@@ -106,8 +106,8 @@ def test_web_and_http_client_add_their_packages_and_files(
     assert sorted(names) == sorted(set(expected)), "each package once"
     package = project / "src" / "acme"
     assert (package / "web").is_dir() == (web != "none")
-    assert (package / "resources").is_dir() == (http_client != "none")
-    assert (package / "workers" / "upstream.py").is_file() == (http_client != "none")
+    assert (package / "runtime" / "webserver.py").is_file() == (web != "none")
+    assert (package / "resources" / "http.py").is_file() == (http_client != "none")
 
 
 def other_id(answers: dict[str, Any]) -> str:
@@ -213,26 +213,31 @@ def test_ci_starts_the_servers_the_tests_need(
 
 
 def settings_defaults(project: Path, package: str) -> dict[str, Any]:
-    """The defaults of the generated Settings class, read from its source."""
-    tree = ast.parse((project / "src" / package / "settings.py").read_text(encoding="utf-8"))
-    return {
-        node.target.id: ast.literal_eval(node.value.args[0])
-        for node in ast.walk(tree)
-        if isinstance(node, ast.AnnAssign)
-        and isinstance(node.target, ast.Name)
-        and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Name)
-        and node.value.func.id == "setting"
-    }
+    """The literal defaults of every setting the generated package declares, read from its
+    source: the runtime's, the example's and each resource's settings live beside their code."""
+    defaults = {}
+    for path in (project / "src" / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "setting"
+                and isinstance(node.value.args[0], ast.Constant)
+            ):
+                defaults[node.target.id] = node.value.args[0].value
+    return defaults
 
 
 def hard_deadline(project: Path, package: str) -> float:
     """Seconds from SIGTERM to the service's forced exit with the default settings."""
     defaults = settings_defaults(project, package)
-    app = ast.parse((project / "src" / package / "app.py").read_text(encoding="utf-8"))
+    listing = project / "src" / package / "resources" / "__init__.py"
+    opening = ast.parse(listing.read_text(encoding="utf-8"))
     opened = [
         node
-        for node in ast.walk(app)
+        for node in ast.walk(opening)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "enter"

@@ -128,14 +128,15 @@ def assert_no_empty_module(project: Path) -> None:
 
 
 def assert_every_setting_is_used(project: Path, package: str) -> None:
-    """A setting no code reads is dead configuration: the variant must not ship it."""
+    """A setting no code reads is dead configuration: the variant must not ship it. Settings
+    are declared beside the code they configure (the runtime's, the example's, each
+    resource's), so every module is searched for declarations and for reads."""
     source = project / "src" / package
-    settings = (source / "settings.py").read_text(encoding="utf-8")
-    names = re.findall(r"^    (\w+): .* = setting\(", settings, flags=re.MULTILINE)
+    texts = {p: p.read_text(encoding="utf-8") for p in source.rglob("*.py")}
+    declared = re.compile(r"^    (\w+): .* = setting\(", flags=re.MULTILINE)
+    names = [name for text in texts.values() for name in declared.findall(text)]
     assert names, "no settings found"
-    code = "\n".join(
-        p.read_text(encoding="utf-8") for p in source.rglob("*.py") if p.name != "settings.py"
-    )
+    code = "\n".join(declared.sub("", text) for text in texts.values())
     unused = [n for n in names if not re.search(rf"\.{n}\b", code)]
     assert unused == [], f"settings nothing reads: {unused}"
 

@@ -35,23 +35,12 @@ async def noop(job: object) -> None:
 
 
 def through_service(package: str, settings: Any, jobs: int) -> Callable[[], Awaitable[int]]:
-    pool_module = importlib.import_module(f"{package}.workers.pool")
-    supervision = importlib.import_module(f"{package}.runtime.supervisor")
-    health = importlib.import_module(f"{package}.runtime.health")
-    job_type = importlib.import_module(f"{package}.workers.jobs").Job
+    runtime = importlib.import_module(f"{package}.runtime")
+    job_type = runtime.Job
 
     async def run() -> int:
-        counts = health.JobCounts()
-        pool = pool_module.WorkerPool(
-            noop,
-            counts,
-            concurrency=settings.worker_concurrency,
-            queue_size=settings.queue_size,
-            job_timeout=settings.job_timeout,
-            retries=settings.job_retries,
-            backoff_initial=settings.job_retry_backoff_initial,
-            backoff_max=settings.job_retry_backoff_max,
-        )
+        counts = runtime.JobCounts()
+        pool = runtime.WorkerPool(noop, counts, settings)
 
         async def feed(child: Any) -> None:
             child.ready()
@@ -60,8 +49,8 @@ def through_service(package: str, settings: Any, jobs: int) -> Callable[[], Awai
             supervisor.stop()
             await child.stopping.wait()
 
-        supervisor = supervision.Supervisor(
-            [supervision.ChildSpec("workers", pool.run), supervision.ChildSpec("feed", feed)]
+        supervisor = runtime.Supervisor(
+            [runtime.ChildSpec("workers", pool.run), runtime.ChildSpec("feed", feed)]
         )
         await supervisor.run()
         return int(counts.completed)
@@ -70,7 +59,7 @@ def through_service(package: str, settings: Any, jobs: int) -> Callable[[], Awai
 
 
 def through_bare(package: str, settings: Any, jobs: int) -> Callable[[], Awaitable[int]]:
-    job_type = importlib.import_module(f"{package}.workers.jobs").Job
+    job_type = importlib.import_module(f"{package}.runtime").Job
 
     async def run() -> int:
         queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=settings.queue_size)

@@ -70,15 +70,12 @@ async def watch_loop_lag(
     """
     loop = asyncio.get_running_loop()
     child.ready()
-    while not child.stopping.is_set():
+    began = loop.time()
+    while await child.sleep(interval):
+        lag = max(0.0, loop.time() - began - interval)
         began = loop.time()
-        try:
-            async with asyncio.timeout(interval):
-                await child.stopping.wait()
-        except TimeoutError:
-            lag = max(0.0, loop.time() - began - interval)
-            health.last_tick = time.monotonic()
-            health.last_lag = lag
-            health.max_lag = max(health.max_lag, lag)
-            if lag > threshold:
-                event(logger, "loop_blocked", level=logging.WARNING, seconds=round(lag, 3))
+        health.last_tick = time.monotonic()
+        health.last_lag = lag
+        health.max_lag = max(health.max_lag, lag)
+        if lag > threshold:
+            event(logger, "loop_blocked", level=logging.WARNING, seconds=round(lag, 3))

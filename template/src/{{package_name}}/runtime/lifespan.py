@@ -17,8 +17,8 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from types import TracebackType
 from typing import Self, TypeVar
 
+from .backoff import backoff_delay
 from .logs import event
-from .supervisor import backoff_delay
 
 logger = logging.getLogger(__name__)
 

@@ -12,48 +12,18 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from .health import Health, watch_loop_lag
 from .lifespan import Lifespan, ResourceError
 from .logs import event
+from .settings import RuntimeSettings
 from .shutdown import Phase, Shutdown
 from .supervisor import ChildSpec, Strategy, Supervisor, SupervisorError
 
 logger = logging.getLogger(__name__)
 
 Start = Callable[[Lifespan, Health], Awaitable[Sequence[ChildSpec]]]
-
-
-class RuntimeSettings(Protocol):
-    """The settings the runtime reads; the service's Settings class provides them."""
-
-    @property
-    def shutdown_drain_timeout(self) -> float: ...
-    @property
-    def shutdown_cancel_timeout(self) -> float: ...
-    @property
-    def shutdown_margin(self) -> float: ...
-    @property
-    def resource_open_timeout(self) -> float: ...
-    @property
-    def resource_close_timeout(self) -> float: ...
-    @property
-    def child_ready_timeout(self) -> float: ...
-    @property
-    def supervisor_strategy(self) -> str: ...
-    @property
-    def supervisor_max_restarts(self) -> int: ...
-    @property
-    def supervisor_max_seconds(self) -> float: ...
-    @property
-    def restart_backoff_initial(self) -> float: ...
-    @property
-    def restart_backoff_max(self) -> float: ...
-    @property
-    def loop_lag_interval(self) -> float: ...
-    @property
-    def loop_lag_threshold(self) -> float: ...
 
 
 def run(

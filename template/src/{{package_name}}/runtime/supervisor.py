@@ -14,11 +14,11 @@ import asyncio
 import collections
 import enum
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from .backoff import backoff_delay
 from .logs import event, stack_of
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,24 @@ class Child:
         """Tell the supervisor this child has started; the next child starts after it."""
         if not self._ready.done():
             self._ready.set_result(None)
+
+    async def sleep(self, seconds: float) -> bool:
+        """Wait `seconds`, or less if this child is asked to stop meanwhile.
+
+        Returns True when the time passed and False once the child is asked to stop, so a
+        periodic child reads `while await child.sleep(interval): do_the_work()`.
+
+        Args:
+            seconds: how long to wait at most.
+        """
+        if self.stopping.is_set():
+            return False
+        try:
+            async with asyncio.timeout(seconds):
+                await self.stopping.wait()
+        except TimeoutError:
+            return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -281,15 +299,3 @@ class Supervisor:
                 child=running.spec.name,
                 stack=stack_of(task),
             )
-
-
-def backoff_delay(attempt: int, initial: float, cap: float) -> float:
-    """Exponential backoff with equal jitter: half fixed, half random, never above `cap`.
-
-    Args:
-        attempt: 1 for the first retry, 2 for the second, and so on.
-        initial: the base delay of the first attempt.
-        cap: the largest delay before jitter.
-    """
-    delay = min(cap, initial * 2.0 ** max(0, attempt - 1))
-    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not cryptography

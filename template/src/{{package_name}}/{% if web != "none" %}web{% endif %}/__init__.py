@@ -1,6 +1,5 @@
-"""The HTTP API: probes for the orchestrator and an example route. Yours to extend.
+"""The HTTP API's own routes, in `routes`. Yours to extend.
 
-`server.WebServer` is the supervised child; `routes` builds the application; `listener` is
-the small piece of framework glue that listens on a socket; `intake` decides which requests
-get in and counts those in flight, so the drain knows when they are done.
+The runtime serves them (its `webserver` module): it answers /healthz and /readyz in front of
+them, refuses new requests with 503 once the service drains, and lets those in flight finish.
 """

@@ -11,13 +11,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
-from ..runtime.health import JobCounts
-from ..runtime.logs import event
-from ..runtime.supervisor import Child, backoff_delay
-from .jobs import Job, RetryableJobError
+from .backoff import backoff_delay
+from .health import JobCounts
+from .logs import event
+from .settings import RuntimeSettings
+from .supervisor import Child
 
 logger = logging.getLogger(__name__)
+
+
+class RetryableJobError(Exception):
+    """A failure worth another attempt: a timeout, a busy peer, a dropped connection."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work: an ID unique within its source, and what to do."""
+
+    id: int
+    payload: str
+
 
 Handler = Callable[[Job], Awaitable[None]]
 # Called once a job is done with: True when it completed, False when it failed for good.
@@ -38,17 +53,12 @@ def raise_if_cancelled() -> None:
 
 
 class WorkerPool:
-    """Run `handler` on every queued job with at most `concurrency` at a time.
+    """Run `handler` on every queued job with at most `worker_concurrency` at a time.
 
     Args:
         handler: handles one job; raises RetryableJobError for failures worth a retry.
         counts: where accepted, completed and failed jobs are counted.
-        concurrency: the number of workers.
-        queue_size: jobs that may wait; `submit` waits when the queue is full.
-        job_timeout: seconds one attempt may take (a timeout is retryable).
-        retries: further attempts after a retryable failure.
-        backoff_initial: delay before the first retry, doubled for each next.
-        backoff_max: the cap of that delay.
+        settings: the pool's size, queue, per-attempt timeout, retries and their backoff.
         on_done: called after each job's last attempt, e.g. to acknowledge its message; not
             for a job cancelled by a forced shutdown.
     """
@@ -57,23 +67,18 @@ class WorkerPool:
         self,
         handler: Handler,
         counts: JobCounts,
+        settings: RuntimeSettings,
         *,
-        concurrency: int,
-        queue_size: int,
-        job_timeout: float,
-        retries: int,
-        backoff_initial: float,
-        backoff_max: float,
         on_done: Done | None = None,
     ) -> None:
         self._handler = handler
         self._counts = counts
-        self._concurrency = concurrency
-        self._queue: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=queue_size)
-        self._job_timeout = job_timeout
-        self._retries = retries
-        self._backoff_initial = backoff_initial
-        self._backoff_max = backoff_max
+        self._concurrency = settings.worker_concurrency
+        self._queue: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=settings.queue_size)
+        self._job_timeout = settings.job_timeout
+        self._retries = settings.job_retries
+        self._backoff_initial = settings.job_retry_backoff_initial
+        self._backoff_max = settings.job_retry_backoff_max
         self._on_done = on_done
 
     async def submit(self, job: Job) -> None:
