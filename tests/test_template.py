@@ -213,9 +213,10 @@ def test_ci_starts_the_servers_the_tests_need(
 
 
 def settings_defaults(project: Path, package: str) -> dict[str, Any]:
-    """The literal defaults of every setting the generated package declares, read from its
-    source: the runtime's, the example's and each resource's settings live beside their code."""
-    defaults = {}
+    """The defaults of every setting the generated package declares, read from its source
+    (None where the default is a named constant): the runtime's, the example's and each
+    resource's settings live beside their code."""
+    defaults: dict[str, Any] = {}
     for path in (project / "src" / package).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
@@ -224,9 +225,10 @@ def settings_defaults(project: Path, package: str) -> dict[str, Any]:
                 and isinstance(node.value, ast.Call)
                 and isinstance(node.value.func, ast.Name)
                 and node.value.func.id == "setting"
-                and isinstance(node.value.args[0], ast.Constant)
             ):
-                defaults[node.target.id] = node.value.args[0].value
+                default = node.value.args[0]  # a literal, or a constant named beside it
+                value = default.value if isinstance(default, ast.Constant) else None
+                defaults[node.target.id] = value
     return defaults
 
 
