@@ -62,7 +62,7 @@ def test_api_preset_passes_its_own_checks(template_source: Path, tmp_path: Path)
     answers = {"project_name": "Api Service", **QUESTIONNAIRE.preset("api").data}
     project = render(template_source, tmp_path / "project", answers)
     assert "example_rate: float = setting(\n        0.0," in (
-        project / "src" / "api_service" / "settings.py"
+        project / "src" / "api_service" / "example.py"
     ).read_text(encoding="utf-8")
     failed = [r for r in run_checks(project) if r.code != 0]
     assert not failed, f"{failed[0].command} failed:\n{failed[0].output[-4000:]}"
