@@ -13,6 +13,7 @@ from .health import Health, JobCounts
 from .lifespan import Lifespan, ResourceError
 from .logs import event
 from .pool import Handler, Job, RetryableJobError, WorkerPool, raise_if_cancelled
+from .schedule import Schedule, TickClaim
 from .service import run
 from .settings import RuntimeSettings
 from .supervisor import Child, ChildSpec, Restart, Strategy, Supervisor
@@ -30,8 +31,10 @@ __all__ = [
     "Restart",
     "RetryableJobError",
     "RuntimeSettings",
+    "Schedule",
     "Strategy",
     "Supervisor",
+    "TickClaim",
     "WorkerPool",
     "backoff_delay",
     "event",
