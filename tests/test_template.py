@@ -295,7 +295,14 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
     assert pod["terminationGracePeriodSeconds"] > float(pause[1]) + deadline
     assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": int(user)}
     assert {entry["name"] for entry in container["env"]} <= variables
-    assert ("readinessProbe" in container) == ("livenessProbe" in container) == web
+    # Every variant answers probes: on the HTTP API's port, or on a port of their own.
+    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+    probe_port = "http" if web else "probes"
+    assert ports == {probe_port: 8000 if web else 8080}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": probe_port}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": probe_port}
+    healthcheck = next(line for line in lines if line.startswith("HEALTHCHECK "))
+    assert f"http://127.0.0.1:{ports[probe_port]}/healthz" in dockerfile, healthcheck
     if answers["database"] == "sqlite":
         assert manifest["spec"]["replicas"] == 1
         (mount,) = container["volumeMounts"]

@@ -17,6 +17,8 @@ from .supervisor import Child
 
 logger = logging.getLogger(__name__)
 
+PROBES = frozenset({"/healthz", "/readyz"})
+
 
 @dataclass
 class JobCounts:
@@ -79,3 +81,19 @@ async def watch_loop_lag(
         health.max_lag = max(health.max_lag, lag)
         if lag > threshold:
             event(logger, "loop_blocked", level=logging.WARNING, seconds=round(lag, 3))
+
+
+def probe(path: str, health: Health, window: float) -> tuple[int, dict[str, str]]:
+    """The answer to a probe: /healthz is 200 while the loop watchdog ticked within `window`
+    seconds; /readyz is 200 once every child is ready, 503 before and while draining.
+
+    Args:
+        path: "/healthz" or "/readyz".
+        health: the runtime's health.
+        window: seconds without a watchdog tick after which the loop counts as stuck.
+    """
+    if path == "/healthz":
+        return (200, {"status": "live"}) if health.live(window) else (503, {"status": "stale"})
+    if health.ready:
+        return 200, {"status": "ready"}
+    return 503, {"status": "draining" if health.draining else "starting"}
