@@ -1,0 +1,134 @@
+"""Other people's linters on the generated files, over the covering set of code variants.
+
+Each covering variant is rendered once, with the GitHub workflow and the Docker files, and
+each checker runs once over all of them: zizmor (workflow security, offline), check-jsonschema
+(the workflow, Dependabot and compose schemas it vendors), hadolint (Dockerfile),
+kubernetes-validate (the Deployment) and deptry (every imported distribution declared, none
+declared in vain). `.env.example` is compared with the Settings class of each render too.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator import questions
+
+from .project import clean_env, render
+
+BIN = Path(sys.executable).parent
+QUESTIONNAIRE = questions.load()
+
+
+@pytest.fixture(scope="module")
+def covering(template_source: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    root = tmp_path_factory.mktemp("covering")
+    return [
+        render(template_source, root / f"v{number}", {**answers, "docker": True, "ci": "github"})
+        for number, answers in enumerate(QUESTIONNAIRE.covering())
+    ]
+
+
+def check(argv: Sequence[str | Path], cwd: Path | None = None) -> str:
+    """Run a checker; its output if it failed, else an empty string."""
+    done = subprocess.run(
+        [str(a) for a in argv],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return (
+        "" if done.returncode == 0 else f"$ {' '.join(map(str, argv))}\n{done.stdout}{done.stderr}"
+    )
+
+
+def test_third_party_checkers_are_clean_on_every_covering_variant(covering: list[Path]) -> None:
+    def each(name: str) -> list[Path]:
+        return [project / name for project in covering]
+
+    failures = [
+        check([BIN / "zizmor", "--offline", "--no-progress", *covering]),
+        check(
+            [
+                *(BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows"),
+                *each(".github/workflows/ci.yml"),
+            ]
+        ),
+        check(
+            [
+                *(BIN / "check-jsonschema", "--builtin-schema", "vendor.dependabot"),
+                *each(".github/dependabot.yml"),
+            ]
+        ),
+        check(
+            [
+                *(BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec"),
+                *each("compose.yaml"),
+            ]
+        ),
+        check([BIN / "hadolint", *each("Dockerfile")]),
+        check([BIN / "kubernetes-validate", "--strict", *each("deploy/kubernetes.yaml")]),
+        *(check([BIN / "deptry", "."], cwd=project) for project in covering),
+    ]
+    failed = [failure for failure in failures if failure]
+    assert not failed, "\n".join(failed)
+
+
+def test_env_example_lists_every_setting_with_its_default(covering: list[Path]) -> None:
+    for project in covering:
+        package = next((project / "src").iterdir()).name
+        prefix = package.upper() + "_"
+        defaults = settings_defaults(project / "src" / package / "settings.py")
+        lines = (project / ".env.example").read_text(encoding="utf-8").splitlines()
+        listed = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+        assert list(listed) == [prefix + name.upper() for name in defaults], project
+        for name, default in defaults.items():
+            value = listed[prefix + name.upper()]
+            shown = str(default).lower() if isinstance(default, bool) else str(default)
+            assert value == shown, (project, name)
+
+
+def settings_defaults(path: Path) -> dict[str, Any]:
+    """The fields of the Settings class and their defaults, in order, read from its source."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    settings = next(
+        node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Settings"
+    )
+    return {
+        node.target.id: ast.literal_eval(node.value.args[0])
+        for node in settings.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and isinstance(node.value, ast.Call)
+    }
+
+
+def test_the_workflow_reads_only_and_pins_each_action_to_a_commit(covering: list[Path]) -> None:
+    text = (covering[0] / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {"contents": "read"}
+    steps = workflow["jobs"]["check"]["steps"]
+    checkout = next(step for step in steps if step.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["persist-credentials"] is False
+    uses = re.findall(r"uses: (\S+)(.*)", text)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (action, comment)
+
+
+def test_dependabot_updates_the_actions_and_the_python_packages(covering: list[Path]) -> None:
+    config = yaml.safe_load((covering[0] / ".github" / "dependabot.yml").read_text())
+    ecosystems = {update["package-ecosystem"] for update in config["updates"]}
+    assert {"github-actions", "uv", "docker"} <= ecosystems
