@@ -143,3 +143,27 @@ def test_the_test_command_prints_one_line_per_variant_as_it_is_checked(tmp_path:
         "passed test_variant[b]",
     ]
     assert [line.split(":")[0].split()[-1] for line in lines] == ["1", "2", "3"]
+
+
+def test_uvx_from_a_clone_renders_that_clone_with_the_wizard_packages_only(tmp_path: Path) -> None:
+    checkout = clone(tmp_path / "clone")
+    uvx = [str(Path(sys.executable).with_name("uv")), "tool", "run", "--from", str(checkout)]
+    env = {**os.environ, "UV_TOOL_DIR": str(tmp_path / "tools")}
+    env.pop("VIRTUAL_ENV", None)
+    flags = ["--data", "project_name=Beta Svc", "--yes", "--no-sync", "--no-git"]
+    made = subprocess.run(
+        [*uvx, "asyncio-service", "new", str(tmp_path / "out"), *flags],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr[-3000:]
+    answers = (tmp_path / "out" / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert f"_src_path: {checkout}\n" in answers
+    no_test_tools = "import importlib.util as u, sys; sys.exit(u.find_spec('pytest') is not None)"
+    assert (
+        subprocess.run([*uvx, "python", "-c", no_test_tools], env=env, check=False).returncode == 0
+    )

@@ -101,7 +101,9 @@ def test_web_and_http_client_add_their_packages_and_files(
     project = render(template_source, tmp_path / "p", answers)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     names = [dep.split(">")[0] for dep in pyproject["project"]["dependencies"]]
-    expected = {"aiohttp": ["aiohttp"], "fastapi": ["fastapi", "uvicorn"], "none": []}[web]
+    expected = {"aiohttp": ["aiohttp"], "fastapi": ["fastapi", "starlette", "uvicorn"], "none": []}[
+        web
+    ]
     expected += {"aiohttp": ["aiohttp"], "httpx": ["httpx"], "none": []}[http_client]
     assert sorted(names) == sorted(set(expected)), "each package once"
     package = project / "src" / "acme"

@@ -132,3 +132,10 @@ def test_dependabot_updates_the_actions_and_the_python_packages(covering: list[P
     config = yaml.safe_load((covering[0] / ".github" / "dependabot.yml").read_text())
     ecosystems = {update["package-ecosystem"] for update in config["updates"]}
     assert {"github-actions", "uv", "docker"} <= ecosystems
+
+
+def test_this_repository_declares_every_distribution_it_imports() -> None:
+    # The wizard runs with its runtime packages only (`uv run --no-dev`, uvx, pipx): an
+    # import that only a development tool brought in would fail there.
+    failure = check([BIN / "deptry", "."], cwd=Path(__file__).resolve().parent.parent)
+    assert not failure, failure
