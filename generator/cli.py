@@ -197,10 +197,11 @@ def _run(argv: list[str], asker: Asker | None) -> int:
         finally:
             render.set_quiet(False)
     elif args.command == "variants":
+        from generator import variants  # noqa: PLC0415
         from generator.questions import load  # noqa: PLC0415
 
         questionnaire = load()
-        text = wizard.variants_json if args.json else wizard.variants_table
+        text = variants.variants_json if args.json else variants.variants_table
         print(text(questionnaire))
     else:
         raise UsageError(f"choose a command: new, update or variants; see `{PROG} --help`")

@@ -1,4 +1,4 @@
-"""The commands' steps: `new` (answers, summary, render, post-steps) and `variants`.
+"""The `new` command's steps: answers, summary, render, post-steps, next steps.
 
 `new` checks everything a user gave (flags, data, destination, template source, every
 answer) before copier runs, so bad input never leaves anything behind; see `render` for how
@@ -7,7 +7,6 @@ a half-made project never appears at the destination either.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -19,7 +18,7 @@ import yaml
 
 from generator import render
 from generator.prompts import Asker, NoTerminalError, confirm, gather
-from generator.questions import Answers, Questionnaire, load, template_root
+from generator.questions import Answers, Questionnaire, load, shown, template_root
 from generator.source import Revision, Source, fetch, source
 
 
@@ -142,13 +141,6 @@ def summary(
     return "\n".join(lines)
 
 
-def shown(value: Any) -> str:
-    """An answer as the prompts put it: yes/no for a boolean."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def next_steps(questionnaire: Questionnaire, answers: Answers, dest: Path) -> str:
     """copier.yml's `_message_after_copy`, which plain `copier copy` prints too, rendered
     with the same names copier gives it; plus how to get uv when it is not on PATH."""
@@ -236,68 +228,3 @@ def check_dest(dest: Path) -> None:
         raise InputError(f"destination {str(dest)!r} is a file; pick a folder that does not exist")
     if dest.is_dir() and any(dest.iterdir()):
         raise InputError(f"destination {str(dest)!r} is not empty; pick a new folder or empty it")
-
-
-FULL_CHECKS = (
-    "uv sync, ruff format --check, ruff check, mypy --strict and the variant's own tests"
-    " against real servers"
-)
-STATIC_CHECKS = (
-    "rendered; ruff format --check, ruff check, every module imported, no empty module,"
-    " no unused setting"
-)
-OTHER_CHECKS = "rendered; the files the axis changes are checked"
-
-
-def variants_json(questionnaire: Questionnaire) -> str:
-    document = {
-        "code": questionnaire.variants("code"),
-        "other": questionnaire.variants("other"),
-        "fully_checked": questionnaire.covering(),
-    }
-    return json.dumps(document, indent=2)
-
-
-def variants_table(questionnaire: Questionnaire) -> str:
-    """The code variants as rows of their axes' values, each with the checks the template's
-    CI gives it; then the other variants, each after the name of the one axis it varies."""
-    axes = [*questionnaire.code_axes, *questionnaire.other_axes]
-    code = questionnaire.variants("code")
-    full = questionnaire.covering()
-    other = questionnaire.other_variants()
-    return "\n".join(
-        [
-            f"Code variants ({len(code)}): {len(full)} fully and {len(code) - len(full)}"
-            " statically checked on every CI run (MATRIX=full checks them all fully)",
-            f"  full: {FULL_CHECKS}",
-            f"  static: {STATIC_CHECKS}",
-            *_table(
-                [
-                    ["checks", *axes],
-                    *(
-                        [
-                            "full" if row in full else "static",
-                            *(shown(row.get(a, "-")) for a in axes),
-                        ]
-                        for row in code
-                    ),
-                ]
-            ),
-            "",
-            f"Other variants ({len(other)}): {OTHER_CHECKS}",
-            *_table(
-                [
-                    ["varies", *axes],
-                    *([name, *(shown(row.get(a, "-")) for a in axes)] for name, row in other),
-                ]
-            ),
-        ]
-    )
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from generator.questions import load
-from generator.wizard import shown
+from generator.questions import load, shown
 from tests import test_variants
 from tests.driving import run
 
