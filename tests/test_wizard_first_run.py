@@ -14,7 +14,7 @@ import copier
 import pytest
 
 from generator import render
-from tests.driving import ScriptedAsker, new, run, tree
+from tests.driving import ScriptedAsker, new, run
 from tests.project import clean_env
 from tests.repos import git
 
@@ -169,11 +169,23 @@ def git_path() -> str:
     return found.stdout.strip()
 
 
-@pytest.mark.parametrize("delay", [0.1, 0.2, 0.35, 0.5, 0.8])
+@pytest.fixture(scope="module")
+def interpreter_start() -> float:
+    """Seconds this machine now takes to start Python and import the CLI module: before that,
+    a Ctrl-C is the interpreter's to report, not the wizard's."""
+    times = []
+    for _ in range(3):
+        began = time.monotonic()
+        subprocess.run([sys.executable, "-c", "import generator.cli"], check=True)
+        times.append(time.monotonic() - began)
+    return max(times)
+
+
+@pytest.mark.parametrize("after", [0.0, 0.1, 0.25, 0.5, 0.8])
 def test_ctrl_c_in_the_first_second_prints_one_line_and_writes_nothing(
-    delay: float, template_repo: Path, tmp_path: Path
+    after: float, interpreter_start: float, template_repo: Path, tmp_path: Path
 ) -> None:
-    # Most of the first second goes to importing copier, jinja2 and prompt_toolkit.
+    # Most of the first second goes to importing argparse, copier, jinja2 and prompt_toolkit.
     argv = [COMMAND, "new", "out", "--template", str(template_repo), *BETA]
     with subprocess.Popen(
         argv,
@@ -183,15 +195,8 @@ def test_ctrl_c_in_the_first_second_prints_one_line_and_writes_nothing(
         stderr=subprocess.PIPE,
         text=True,
     ) as process:
-        time.sleep(delay)
+        time.sleep(2 * interpreter_start + after)
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
-    assert "Traceback" not in err
-    if process.returncode == -signal.SIGINT:
-        # Before the interpreter installs its handler, SIGINT ends the process as it does any
-        # program: no output at all.
-        assert err == ""
-    else:
-        assert (process.returncode, err) == (1, "asyncio-service: Stopped by user\n")
+        _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (1, "asyncio-service: Stopped by user\n")
     assert os.listdir(tmp_path) == []
-    assert tree(tmp_path) == {}
