@@ -2,43 +2,65 @@
 
 Exit codes: 0 done; 1 stopped by the user or a step failed; 2 bad input. An expected error is
 one line on stderr, `asyncio-service: <what failed, the value, the fix>`; tracebacks are bugs.
+
+Nothing but `os` and `sys` (loaded with the interpreter) is imported before `main` runs: the
+wizard's modules pull in argparse, copier, jinja2 and prompt_toolkit (most of a second), and a
+Ctrl-C while they load must end in the same one line as a Ctrl-C at a prompt.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from pathlib import Path
-from typing import NoReturn
 
-from generator import update, wizard
-from generator.prompts import Asker, QuestionaryAsker
-from generator.questions import AnswerError, load
-from generator.render import RenderError, StepError
-from generator.source import SourceError
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (9 ms)
+if TYPE_CHECKING:
+    import argparse
+
+    from generator import update, wizard
+    from generator.prompts import Asker
 
 PROG = "asyncio-service"
-BAD_INPUT = (AnswerError, SourceError, wizard.InputError, update.UpdateError)
-FAILED = (RenderError, StepError, wizard.Declined, update.Conflicts, update.UpdateFailed)
+DISTRIBUTION = "copier-asyncio-service"
+
+
+def _expected_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    """The errors that are bad input (exit 2) and failed steps (exit 1)."""
+    from generator import update, wizard  # noqa: PLC0415
+    from generator.questions import AnswerError  # noqa: PLC0415
+    from generator.render import RenderError, StepError  # noqa: PLC0415
+    from generator.source import SourceError  # noqa: PLC0415
+
+    bad_input = (AnswerError, SourceError, wizard.InputError, update.UpdateError)
+    failed = (RenderError, StepError, wizard.Declined, update.Conflicts, update.UpdateFailed)
+    return bad_input, failed
 
 
 class UsageError(ValueError):
     """A command line argparse refused."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # argparse would print the whole usage too; one line that points at --help is enough.
-        raise UsageError(f"{message}; see `{self.prog} --help`")
-
-
 def parser() -> argparse.ArgumentParser:
+    import argparse  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+    from typing import NoReturn  # noqa: PLC0415
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            # argparse would print the whole usage too; one line pointing at --help is enough.
+            raise UsageError(f"{message}; see `{self.prog} --help`")
+
     top = _Parser(prog=PROG, description="Start and inspect Python asyncio services.")
+    top.add_argument("--version", action="version", version=f"{PROG} {version()}")
+    quiet = _Parser(add_help=False)
+    quiet.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress lines on stderr (errors still)"
+    )
     commands = top.add_subparsers(dest="command", metavar="{new,update,variants}")
 
     new = commands.add_parser(
         "new",
+        parents=[quiet],
         help="make a new service",
         description=(
             "Make a new service. Answers come from --data, then --data-file, then --preset, then "
@@ -97,6 +119,7 @@ def parser() -> argparse.ArgumentParser:
 
     upd = commands.add_parser(
         "update",
+        parents=[quiet],
         help="pull a newer template version into a service",
         description=(
             "Update a service from its template with copier's three-way merge. The project must "
@@ -130,38 +153,74 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, *, asker: Asker | None = None) -> int:
     """Run the command; `asker` answers prompts (default: a terminal, when stdin is one)."""
     try:
-        args = parser().parse_args(sys.argv[1:] if argv is None else argv)
-        if args.command == "new":
-            if asker is None and sys.stdin.isatty():
-                asker = QuestionaryAsker()
-            wizard.new(_new_options(args), asker)
-        elif args.command == "update":
-            if asker is None and sys.stdin.isatty():
-                asker = QuestionaryAsker()
-            update.run(_update_options(args), asker)
-        elif args.command == "variants":
-            questionnaire = load()
-            text = wizard.variants_json if args.json else wizard.variants_table
-            print(text(questionnaire))
-        else:
-            raise UsageError(f"choose a command: new, update or variants; see `{PROG} --help`")
+        return _main(sys.argv[1:] if argv is None else argv, asker)
+    except (KeyboardInterrupt, EOFError):
+        # Also a Ctrl-C while the modules load or while an error is being reported.
+        return _fail("Stopped by user", 1)
+
+
+def _main(argv: list[str], asker: Asker | None) -> int:
+    try:
+        return _run(argv, asker)
     except BrokenPipeError:
         # The reader went away (`| head`): not an error of ours. Point stdout at /dev/null so
         # the interpreter's own flush at exit does not complain about it.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except SystemExit as exit_:  # --help
+    except SystemExit as exit_:  # --help, --version
         return exit_.code if isinstance(exit_.code, int) else 0
-    except (KeyboardInterrupt, EOFError):
-        return _fail("Stopped by user", 1)
-    except (*BAD_INPUT, UsageError) as error:
+    except UsageError as error:
         return _fail(str(error), 2)
-    except FAILED as error:
-        return _fail(str(error), 1)
+    except Exception as error:
+        bad_input, failed = _expected_errors()
+        if isinstance(error, bad_input):
+            return _fail(str(error), 2)
+        if isinstance(error, failed):
+            return _fail(str(error), 1)
+        raise
+
+
+def _run(argv: list[str], asker: Asker | None) -> int:
+    args = parser().parse_args(argv)
+    from generator import render, update, wizard  # noqa: PLC0415
+    from generator.prompts import QuestionaryAsker  # noqa: PLC0415
+
+    if args.command in ("new", "update") and asker is None and sys.stdin.isatty():
+        asker = QuestionaryAsker()
+    if args.command in ("new", "update"):
+        render.set_quiet(args.quiet)
+        try:
+            if args.command == "new":
+                wizard.new(_new_options(args), asker)
+            else:
+                update.run(_update_options(args), asker)
+        finally:
+            render.set_quiet(False)
+    elif args.command == "variants":
+        from generator import variants  # noqa: PLC0415
+        from generator.questions import load  # noqa: PLC0415
+
+        questionnaire = load()
+        text = variants.variants_json if args.json else variants.variants_table
+        print(text(questionnaire))
+    else:
+        raise UsageError(f"choose a command: new, update or variants; see `{PROG} --help`")
     return 0
 
 
+def version() -> str:
+    """This installation's version, from its metadata (the source tree's when not installed)."""
+    from importlib import metadata  # noqa: PLC0415
+
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed; run it with `uv run asyncio-service`)"
+
+
 def _new_options(args: argparse.Namespace) -> wizard.NewOptions:
+    from generator import wizard  # noqa: PLC0415
+
     return wizard.NewOptions(
         dest=args.dest,
         template=args.template,
@@ -179,6 +238,8 @@ def _new_options(args: argparse.Namespace) -> wizard.NewOptions:
 
 
 def _update_options(args: argparse.Namespace) -> update.UpdateOptions:
+    from generator import update  # noqa: PLC0415
+
     return update.UpdateOptions(
         project=args.project,
         data=tuple(args.data),

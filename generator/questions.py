@@ -274,6 +274,13 @@ class Questionnaire:
                 yield answers
 
 
+def shown(value: Any) -> str:
+    """An answer as the prompts put it: yes/no for a boolean."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 _YES = {"true", "yes", "y", "on", "1"}
 _NO = {"false", "no", "n", "off", "0"}
 _NUMBERS: dict[str, tuple[type[int] | type[float], str]] = {

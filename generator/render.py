@@ -8,10 +8,12 @@ after the move, because a virtual environment records its own absolute path.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -40,8 +42,26 @@ class StepError(RuntimeError):
     """A command after rendering (git, uv, a check) failed; the message says what to do next."""
 
 
+HEARTBEAT = 10.0
+"""Seconds between the "still running" lines of a long step."""
+
+_quiet = False
+
+
+def set_quiet(quiet: bool) -> None:
+    """Silence the progress lines (`--quiet`); errors are still reported."""
+    global _quiet  # noqa: PLW0603 - one switch for the whole command, set once by the CLI
+    _quiet = quiet
+
+
 def progress(message: str) -> None:
-    print(f"  • {message}", file=sys.stderr, flush=True)
+    if not _quiet:
+        print(f"  • {message}", file=sys.stderr, flush=True)
+
+
+def uv_available() -> bool:
+    """uv is on PATH, or this runs under `uv run`, which names its own binary in $UV."""
+    return shutil.which("uv") is not None or bool(os.environ.get("UV"))
 
 
 def render(revision: Revision, answers: Mapping[str, Any], into: Path) -> list[str]:
@@ -121,13 +141,48 @@ def first_commit(project: Path, answers: Mapping[str, Any], answers_file: str) -
     return message
 
 
-def step(command: Sequence[str], cwd: Path, fix: str) -> None:
-    """Run one command; raise StepError with its last line of output and `fix` if it fails."""
-    done = subprocess.run(list(command), cwd=cwd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        output = (done.stderr.strip() or done.stdout.strip()).splitlines()
+def step(command: Sequence[str], cwd: Path, fix: str, *, doing: str = "") -> None:
+    """Run one command; raise StepError with its last line of output and `fix` if it fails.
+
+    With `doing`, say so when it starts, every HEARTBEAT seconds while it runs, and how long
+    it took when it ends: `uv sync` alone takes 10 to 30 s on a cold cache.
+    """
+    began = time.monotonic()
+    if doing:
+        progress(f"{doing} ...")
+    with subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        while True:
+            try:
+                stdout, stderr = process.communicate(timeout=HEARTBEAT)
+                break
+            except subprocess.TimeoutExpired:
+                if doing:
+                    progress(f"{doing}: still running, {time.monotonic() - began:.0f} s")
+    if process.returncode != 0:
+        output = (stderr.strip() or stdout.strip()).splitlines()
         last = output[-1].strip() if output else "no output"
-        raise StepError(f"`{' '.join(command)}` failed (exit {done.returncode}): {last}; {fix}")
+        raise StepError(f"`{' '.join(command)}` failed (exit {process.returncode}): {last}; {fix}")
+    if doing:
+        progress(f"{doing}: done in {time.monotonic() - began:.1f} s")
+
+
+def _env() -> dict[str, str] | None:
+    """The environment for a step: ours, with `uv run`'s own uv on PATH when none is there
+    (under `pipx run uv run asyncio-service` the wizard's environment has no uv of its own)."""
+    uv = os.environ.get("UV")
+    if not uv or shutil.which("uv") is not None:
+        return None
+    return {
+        **os.environ,
+        "PATH": os.pathsep.join([str(Path(uv).parent), os.environ.get("PATH", os.defpath)]),
+    }
 
 
 def _make_parents(folder: Path) -> list[Path]:

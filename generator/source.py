@@ -9,6 +9,7 @@ another.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import tempfile
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from packaging.version import InvalidVersion, Version
 
@@ -53,11 +55,33 @@ class Revision:
 
 
 def default_source(root: Path | None = None) -> Source:
-    """The checkout the wizard runs from when it is one, else the public repository."""
+    """The checkout the wizard runs from when it is one, else the checkout it was installed
+    from (`uvx --from ./clone`, `pipx run --spec ./clone`), else the public repository."""
     root = root or template_root()
     if (root / ".git").exists():
         return Source(str(root))
+    installed_from = _installed_from()
+    if installed_from is not None and (installed_from / ".git").exists():
+        return Source(str(installed_from))
     return Source(PUBLIC_SOURCE)
+
+
+def _installed_from() -> Path | None:
+    """The local folder this distribution was built from, as its installer recorded it
+    (PEP 610's direct_url.json), or None."""
+    from importlib import metadata  # noqa: PLC0415
+
+    try:
+        recorded = metadata.distribution("copier-asyncio-service").read_text("direct_url.json")
+        origin = json.loads(recorded or "{}")
+    except (metadata.PackageNotFoundError, ValueError):
+        return None
+    url = str(origin.get("url", ""))
+    # An editable install runs from the checkout itself, which template_root() finds.
+    built = "dir_info" in origin and not origin["dir_info"].get("editable")
+    if not built or not url.startswith("file://"):
+        return None
+    return Path(unquote(urlparse(url).path))
 
 
 def source(template: str | None, vcs_ref: str | None) -> Source:

@@ -1,4 +1,4 @@
-"""The commands' steps: `new` (answers, summary, render, post-steps) and `variants`.
+"""The `new` command's steps: answers, summary, render, post-steps, next steps.
 
 `new` checks everything a user gave (flags, data, destination, template source, every
 answer) before copier runs, so bad input never leaves anything behind; see `render` for how
@@ -7,7 +7,6 @@ a half-made project never appears at the destination either.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -19,8 +18,8 @@ import yaml
 
 from generator import render
 from generator.prompts import Asker, NoTerminalError, confirm, gather
-from generator.questions import Answers, Questionnaire, load
-from generator.source import Revision, fetch, source
+from generator.questions import Answers, Questionnaire, load, shown, template_root
+from generator.source import Revision, Source, fetch, source
 
 
 class InputError(ValueError):
@@ -52,12 +51,14 @@ def new(options: NewOptions, asker: Asker | None) -> None:
     given = {**read_data_file(options.data_file), **parse_data(options.data)}
     if options.dest is not None:
         check_dest(options.dest)
-    if options.verify and shutil.which("uv") is None:
+    if options.verify and not render.uv_available():
         raise InputError(
             "--verify runs the project's checks with uv, which is not on PATH; "
             "install uv (https://docs.astral.sh/uv/) or drop --verify"
         )
-    with fetch(source(options.template, options.vcs_ref)) as revision:
+    src = source(options.template, options.vcs_ref)
+    check_outside_template(src, options.dest)
+    with fetch(src) as revision:
         questionnaire = load(revision.root)
         # --yes means "ask me nothing": like `npm init --yes`, it takes the defaults too.
         defaults = options.defaults or options.yes
@@ -77,7 +78,9 @@ def new(options: NewOptions, asker: Asker | None) -> None:
             return
         confirming = None if options.yes else asker
         write(questionnaire, revision, answers, dest, git=options.git, confirming=confirming)
+        steps = next_steps(questionnaire, answers, dest)
     after(dest, sync=options.sync, verify=options.verify)
+    print(steps)
 
 
 def write(
@@ -106,15 +109,13 @@ def write(
 def after(dest: Path, *, sync: bool, verify: bool) -> None:
     """The steps that need the project at its final path: `uv sync` and the checks."""
     fix = f"the project is in {str(dest)!r}: fix that and run it there again"
-    if sync and shutil.which("uv") is None:
+    if sync and not render.uv_available():
         render.progress(f"uv sync: skipped, uv is not on PATH; install it, then run it in {dest}")
     elif sync:
-        render.step(["uv", "sync"], dest, fix)
-        render.progress("uv sync: the project's environment is ready")
+        render.step(["uv", "sync"], dest, fix, doing="uv sync: installing the project's packages")
     if verify:
         for command in render.CHECKS:
-            render.step(command, dest, fix)
-            render.progress(f"check passed: {' '.join(command)}")
+            render.step(command, dest, fix, doing=f"check `{' '.join(command)}`")
 
 
 def summary(
@@ -131,13 +132,57 @@ def summary(
         f"  from {revision.source.url} at {revision.ref}",
         "",
         "Answers:",
-        *(f"  {name:<{width}}  {value}" for name, value in answers.items()),
-        *(f"  {name:<{width}}  {value}  (derived)" for name, value in derived.items()),
+        *(f"  {name:<{width}}  {shown(value)}" for name, value in answers.items()),
+        *(f"  {name:<{width}}  {shown(value)}  (derived)" for name, value in derived.items()),
         "",
         f"Files to create ({len(created)}):",
         *(f"  {path}" for path in created),
     ]
     return "\n".join(lines)
+
+
+def next_steps(questionnaire: Questionnaire, answers: Answers, dest: Path) -> str:
+    """copier.yml's `_message_after_copy`, which plain `copier copy` prints too, rendered
+    with the same names copier gives it; plus how to get uv when it is not on PATH."""
+    message = str(questionnaire.settings.get("_message_after_copy") or "")
+    context = {
+        **answers,
+        **questionnaire.derived(answers),
+        "_copier_conf": {"dst_path": str(dest)},
+        "_folder_name": dest.name,
+    }
+    text = str(questionnaire.render(message, context)).rstrip()
+    if shutil.which("uv") is None:
+        text += (
+            "\n\nuv is not on your PATH: `pipx install uv` puts it there"
+            " (until then, `pipx run uv` does what `uv` does)."
+        )
+    return text
+
+
+def check_outside_template(src: Source, dest: Path | None) -> None:
+    """Refuse a destination inside the template's own git work tree: git would take the new
+    repository for a submodule without a URL, and every later render from that checkout
+    (`asyncio-service new`, `copier copy`) would fail."""
+    checkouts = [Path(src.url)] if src.local else []
+    if (template_root() / ".git").exists():
+        checkouts.append(template_root())
+    where = (dest if dest is not None else Path.cwd()).absolute().resolve()
+    for checkout in (c.absolute().resolve() for c in checkouts):
+        if where != checkout and checkout not in where.parents:
+            continue
+        name = where.name if where != checkout else "my-service"
+        if dest is None:
+            raise InputError(
+                f"this folder is inside the template's git checkout {str(checkout)!r}, where a"
+                " new project would break every later render from it; give a destination"
+                f" outside it, e.g. `asyncio-service new {checkout.parent / 'my-service'}`"
+            )
+        raise InputError(
+            f"destination {str(dest)!r} is inside the template's git checkout {str(checkout)!r},"
+            " where a new project would break every later render from it; pick a folder"
+            f" outside it, e.g. {str(checkout.parent / name)!r}"
+        )
 
 
 def parse_data(items: Sequence[str]) -> dict[str, str]:
@@ -183,38 +228,3 @@ def check_dest(dest: Path) -> None:
         raise InputError(f"destination {str(dest)!r} is a file; pick a folder that does not exist")
     if dest.is_dir() and any(dest.iterdir()):
         raise InputError(f"destination {str(dest)!r} is not empty; pick a new folder or empty it")
-
-
-def variants_json(questionnaire: Questionnaire) -> str:
-    document = {"code": questionnaire.variants("code"), "other": questionnaire.variants("other")}
-    return json.dumps(document, indent=2)
-
-
-def variants_table(questionnaire: Questionnaire) -> str:
-    """The code variants as rows of their axes' values; then the other variants, each after
-    the name of the one axis it varies."""
-    axes = [*questionnaire.code_axes, *questionnaire.other_axes]
-    code = questionnaire.variants("code")
-    other = questionnaire.other_variants()
-    return "\n".join(
-        [
-            f"Code variants, rendered and fully tested ({len(code)}):",
-            *_table([axes, *([str(row.get(a, "-")) for a in axes] for row in code)]),
-            "",
-            f"Other variants, rendered and checked ({len(other)}):",
-            *_table(
-                [
-                    ["varies", *axes],
-                    *([name, *(str(row.get(a, "-")) for a in axes)] for name, row in other),
-                ]
-            ),
-        ]
-    )
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]

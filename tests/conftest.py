@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 
 from generator import questions
+from tests import variant_lines
 from tests.repos import add_rpc_preset, commit_all, make_template_repo
 
 from .project import snapshot_template
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    variant_lines.pytest_configure(config)
 
 
 @pytest.fixture(scope="session")

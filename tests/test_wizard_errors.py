@@ -235,6 +235,7 @@ def test_verify_without_uv_on_path_is_refused_before_anything_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.delenv("UV", raising=False)  # set when the tests run under `uv run`
     result = new(capsys, tmp_path / "out", template_repo, *OK, "--verify")
     assert result.code == 2
     assert_one_line(

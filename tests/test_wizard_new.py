@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -251,7 +252,10 @@ def test_uv_sync_runs_in_the_new_project_unless_no_sync(
     assert result.code == 0, result.err
     assert run(capsys, "new", str(tmp_path / "unsynced"), *flags, "--no-sync").code == 0
     assert fake_uv.read_text().splitlines() == ["synced sync"]
-    assert result.err_lines[-1].endswith("uv sync: the project's environment is ready")
+    assert result.err_lines[-2] == "  • uv sync: installing the project's packages ..."
+    assert re.fullmatch(
+        r"  • uv sync: installing the project's packages: done in \d+\.\d s", result.err_lines[-1]
+    )
 
 
 def test_verify_runs_the_project_checks_in_order_after_sync(
@@ -261,7 +265,8 @@ def test_verify_runs_the_project_checks_in_order_after_sync(
     assert result.code == 0, result.err
     expected = ["out sync", *(f"out {' '.join(command[1:])}" for command in CHECKS)]
     assert fake_uv.read_text().splitlines() == expected
-    assert sum("check passed" in line for line in result.err_lines) == len(CHECKS)
+    done = [line for line in result.err_lines if re.search(r"check `uv run .*`: done in", line)]
+    assert len(done) == len(CHECKS)
 
 
 def test_a_failing_check_exits_1_naming_it_and_keeps_the_project(
@@ -294,6 +299,7 @@ def test_without_uv_on_path_sync_is_skipped_with_a_note(
     assert real_git is not None
     (git_only / "git").symlink_to(real_git)
     monkeypatch.setenv("PATH", str(git_only))
+    monkeypatch.delenv("UV", raising=False)  # set when the tests run under `uv run`
     dest = tmp_path / "out"
     result = new(capsys, dest, template_repo, *BETA[:-1])
     assert result.code == 0, result.err
