@@ -200,6 +200,10 @@ class Questionnaire:
         answers: Answers = {}
         for question in self.asked:
             if not self.is_asked(question, answers):
+                # copier still checks an answer given to a question it does not ask (and
+                # renders with it), so the validator must refuse what would change the files.
+                if question.name in given:
+                    self.check(question, given[question.name], answers)
                 continue
             if question.name in given:
                 value = given[question.name]
@@ -268,7 +272,11 @@ class Questionnaire:
     def _combinations(self, seed: Answers, names: tuple[str, ...]) -> Iterator[Answers]:
         seen: set[tuple[tuple[str, str], ...]] = set()
         for combo in itertools.product(*(self[name].values() for name in names)):
-            answers = self.resolve({**seed, **dict(zip(names, combo, strict=True))})
+            given = {**seed, **dict(zip(names, combo, strict=True))}
+            # A value for a question these answers do not ask is left out, not refused.
+            answers = self.resolve(
+                {k: v for k, v in given.items() if k not in names or self.is_asked(self[k], given)}
+            )
             key = tuple(sorted((k, repr(answers.get(k))) for k in names))
             if key not in seen:
                 seen.add(key)
