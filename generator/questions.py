@@ -341,7 +341,7 @@ def coerce(question: Question, value: Any) -> Any:
         raise AnswerError(f"{question.name} has no value; give {what}")
     try:
         return cast(value)
-    except (TypeError, ValueError, AttributeError, UnicodeDecodeError):
+    except (TypeError, ValueError, AttributeError, OverflowError):
         raise AnswerError(f"{question.name}={value!r} is not {what}") from None
 
 

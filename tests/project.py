@@ -27,6 +27,16 @@ TEMPLATE_PARTS = ("copier.yml", "includes", "template")
 
 RUFF = Path(sys.executable).with_name("ruff")
 
+# Text answers that break a file format when pasted in unescaped, a package name that is not
+# the slug, and letters outside ASCII.
+AWKWARD_ANSWERS = {
+    "project_name": 'Café "Ü" #1: {{ x }}',
+    "package_name": "engine",
+    "description": "Back\\slash, \"quotes\", 'single', {{ jinja }}, {% if %}, # hash: colon \\n",
+    "author_name": 'O\'Brien "Q" \\ {{ x }} # :',
+    "author_email": "o'brien+ops@mail.example.org",
+}
+
 # Imports every module of a variant's package and tests, variant after variant, in one
 # interpreter: third-party modules stay loaded, the variant's own are dropped in between.
 IMPORTER = r"""
