@@ -229,6 +229,18 @@ def test_package_names_of_any_allowed_length_render_formatted_lint_clean_code(
     assert ruff_failures(tmp_path) == ""
 
 
+def test_every_python_min_renders_code_that_passes_the_lint_rules_of_its_target(
+    template_source: Path, tmp_path: Path
+) -> None:
+    # UP047 failed ruff check on runtime/config.py for 3.12 and 3.13, in every variant.
+    for version in QUESTIONNAIRE["python_min"].values():
+        answers = {"project_name": "Acme", "python_min": version, **FULL}
+        project = render(template_source, tmp_path / version, answers)
+        pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+        assert pyproject["tool"]["ruff"]["target-version"] == "py" + version.replace(".", "")
+    assert ruff_failures(tmp_path) == ""
+
+
 def test_a_package_name_past_the_limit_is_refused_with_a_shorter_one() -> None:
     with pytest.raises(questions.AnswerError) as refused:
         QUESTIONNAIRE.resolve({"project_name": "Acme", "package_name": "p" * 41})
