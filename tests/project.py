@@ -141,7 +141,10 @@ def run_checks(
 ) -> list[CheckResult]:
     """Run each check in `project`; stop at the first that fails."""
     results = []
-    env = clean_env()
+    # A temporary folder of the project's own: its pytest cleans up old numbered folders in
+    # the shared one, which races with every other pytest session on the machine.
+    env = clean_env() | {"TMPDIR": str(project.parent / f"{project.name}-tmp")}
+    Path(env["TMPDIR"]).mkdir(exist_ok=True)
     for argv in checks:
         began = time.monotonic()
         done = subprocess.run(

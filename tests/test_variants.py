@@ -163,9 +163,11 @@ def test_code_variants_are_every_combination_of_the_code_axes() -> None:
     assert len(combos) == len(CODE_VARIANTS)
     # Every combination is there, less those a `when:` makes the same (an axis left unasked).
     for values in itertools.product(*(QUESTIONNAIRE[axis].values() for axis in axes)):
-        answers = QUESTIONNAIRE.resolve(
-            {"project_name": "Any", **dict(zip(axes, values, strict=True))}
-        )
+        given = {"project_name": "Any", **dict(zip(axes, values, strict=True))}
+        # A value for an axis these answers do not ask (work_source without redis) is refused,
+        # since copier would render with it: it is left out instead.
+        asked = {k: v for k, v in given.items() if QUESTIONNAIRE.is_asked(QUESTIONNAIRE[k], given)}
+        answers = QUESTIONNAIRE.resolve(asked)
         assert tuple(answers.get(a) for a in axes) in combos, values
 
 
