@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -158,10 +159,7 @@ class Questionnaire:
         return self._env.from_string(value).render(**answers)
 
     def is_asked(self, question: Question, answers: Mapping[str, Any]) -> bool:
-        when = self.render(question.when, answers)
-        if isinstance(when, str):
-            return when.strip().lower() not in {"", "false", "no", "off", "0", "none"}
-        return bool(when)
+        return to_bool(self.render(question.when, answers))
 
     def default(self, question: Question, answers: Mapping[str, Any]) -> Any:
         value = self.render(question.default, answers)
@@ -170,8 +168,11 @@ class Questionnaire:
     def check(self, question: Question, value: Any, answers: Mapping[str, Any]) -> Any:
         """Coerce and validate one answer; return it, or raise AnswerError naming the fix."""
         value = coerce(question, value)
-        if question.choices and value not in question.values():
-            allowed = ", ".join(repr(v) for v in question.values())
+        choices = (
+            [coerce(question, choice) for choice in question.values()] if question.choices else []
+        )
+        if choices and value not in choices:
+            allowed = ", ".join(repr(v) for v in choices)
             raise AnswerError(
                 f"{question.name}={value!r} is not one of {allowed}; pick one of those"
             )
@@ -199,6 +200,10 @@ class Questionnaire:
         answers: Answers = {}
         for question in self.asked:
             if not self.is_asked(question, answers):
+                # copier still checks an answer given to a question it does not ask (and
+                # renders with it), so the validator must refuse what would change the files.
+                if question.name in given:
+                    self.check(question, given[question.name], answers)
                 continue
             if question.name in given:
                 value = given[question.name]
@@ -267,7 +272,11 @@ class Questionnaire:
     def _combinations(self, seed: Answers, names: tuple[str, ...]) -> Iterator[Answers]:
         seen: set[tuple[tuple[str, str], ...]] = set()
         for combo in itertools.product(*(self[name].values() for name in names)):
-            answers = self.resolve({**seed, **dict(zip(names, combo, strict=True))})
+            given = {**seed, **dict(zip(names, combo, strict=True))}
+            # A value for a question these answers do not ask is left out, not refused.
+            answers = self.resolve(
+                {k: v for k, v in given.items() if k not in names or self.is_asked(self[k], given)}
+            )
             key = tuple(sorted((k, repr(answers.get(k))) for k in names))
             if key not in seen:
                 seen.add(key)
@@ -281,30 +290,66 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-_YES = {"true", "yes", "y", "on", "1"}
-_NO = {"false", "no", "n", "off", "0"}
-_NUMBERS: dict[str, tuple[type[int] | type[float], str]] = {
-    "int": (int, "a whole number"),
-    "float": (float, "a number, e.g. 10 or 2.5"),
+# copier's casting (copier/_tools.py `cast_to_bool`, `cast_to_str`; copier/_user_data.py
+# `CAST_STR_TO_NATIVE`), restated because copier keeps it private. The wizard must accept and
+# refuse exactly what `copier copy --data` does, with the same result: tests/test_answers.py
+# checks every coercion against copier's own functions.
+_TRUE_WORDS = {"y", "yes", "t", "true", "on"}
+_FALSE_WORDS = {"n", "no", "f", "false", "off", "~", "null", "none"}
+_KINDS = {"bool": "a yes/no value", "int": "a whole number", "float": "a number, e.g. 10 or 2.5"}
+
+
+def to_bool(value: Any) -> bool:
+    """copier's `cast_to_bool`: a number is true unless 0; then YAML's yes/no words; then bool()."""
+    try:
+        return bool(float(value))
+    except (TypeError, ValueError):
+        pass
+    try:
+        lowered = value.strip().lower()
+    except AttributeError:
+        return bool(value)
+    if not lowered:
+        return False
+    if lowered in _TRUE_WORDS:
+        return True
+    if lowered in _FALSE_WORDS:
+        return False
+    return bool(value)
+
+
+def _to_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float | int | Decimal):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return value.decode()
+    raise ValueError(value)
+
+
+_CASTS: dict[str, Callable[[Any], Any]] = {
+    "bool": to_bool,
+    "int": int,
+    "float": float,
+    "str": _to_str,
+    "path": str,
 }
 
 
 def coerce(question: Question, value: Any) -> Any:
-    """Turn a command-line string (or a YAML number) into the question's type, as copier would."""
-    if question.type == "bool" and isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered not in _YES | _NO:
-            raise AnswerError(f"{question.name}={value!r} is not a yes/no value; use true or false")
-        return lowered in _YES
-    if question.type in _NUMBERS and isinstance(value, str | int) and not isinstance(value, bool):
-        kind, what = _NUMBERS[question.type]
-        try:
-            return kind(value)
-        except ValueError:
-            raise AnswerError(f"{question.name}={value!r} is not {what}") from None
-    if question.type == "str" and not isinstance(value, str):
-        return str(value)
-    return value
+    """Cast an answer (a command-line string, a YAML value) to the question's type, as copier
+    does; raise AnswerError where copier would refuse it."""
+    cast = _CASTS.get(question.type)
+    if cast is None:
+        return value
+    what = _KINDS.get(question.type, "text")
+    if value is None:
+        raise AnswerError(f"{question.name} has no value; give {what}")
+    try:
+        return cast(value)
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        raise AnswerError(f"{question.name}={value!r} is not {what}") from None
 
 
 def _choices(raw: Any) -> tuple[Choice, ...]:

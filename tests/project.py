@@ -27,6 +27,16 @@ TEMPLATE_PARTS = ("copier.yml", "includes", "template")
 
 RUFF = Path(sys.executable).with_name("ruff")
 
+# Text answers that break a file format when pasted in unescaped, a package name that is not
+# the slug, and letters outside ASCII.
+AWKWARD_ANSWERS = {
+    "project_name": 'Café "Ü" #1: {{ x }}',
+    "package_name": "engine",
+    "description": "Back\\slash, \"quotes\", 'single', {{ jinja }}, {% if %}, # hash: colon \\n",
+    "author_name": 'O\'Brien "Q" \\ {{ x }} # :',
+    "author_email": "o'brien+ops@mail.example.org",
+}
+
 # Imports every module of a variant's package and tests, variant after variant, in one
 # interpreter: third-party modules stay loaded, the variant's own are dropped in between.
 IMPORTER = r"""
@@ -131,7 +141,10 @@ def run_checks(
 ) -> list[CheckResult]:
     """Run each check in `project`; stop at the first that fails."""
     results = []
-    env = clean_env()
+    # A temporary folder of the project's own: its pytest cleans up old numbered folders in
+    # the shared one, which races with every other pytest session on the machine.
+    env = clean_env() | {"TMPDIR": str(project.parent / f"{project.name}-tmp")}
+    Path(env["TMPDIR"]).mkdir(exist_ok=True)
     for argv in checks:
         began = time.monotonic()
         done = subprocess.run(

@@ -115,7 +115,7 @@ def test_computed_questions_are_never_asked_but_derived_from_the_answers() -> No
         ({"project_name": ""}, "project name is empty; give one, e.g. 'Acme Worker'"),
         ({"project_name": "123"}, "project name '123' has no letter"),
         (
-            {"project_name": "9 Lives"},
+            {"project_name": "9 Lives", "package_name": "9_lives"},
             "package name '9_lives' is not a lowercase Python identifier starting with a letter;"
             " use letters, digits and '_', e.g. 'service_9_lives'",
         ),

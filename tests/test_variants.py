@@ -7,7 +7,8 @@ axis, so they run on the covering set: every value of every axis and every pair 
 two axes appears in at least one fully checked variant. Every other combination is rendered and
 gets the static checks: ruff format and lint, no empty module, no unused setting, and every
 module imported in one environment that holds every variant's dependencies. `MATRIX=full` runs
-the full checks on every combination instead.
+the full checks on every combination instead; with `SHARD=i/n` as well, only the i-th of n
+shards of them (every n-th combination from the i-th), so n machines share the matrix.
 """
 
 from __future__ import annotations
@@ -32,8 +33,23 @@ from .project import Importer, clean_env, render, run_checks, run_static_checks
 QUESTIONNAIRE = questions.load()
 CODE_VARIANTS = QUESTIONNAIRE.variants("code")
 FULL_MATRIX = os.environ.get("MATRIX") == "full"
-COVERING = CODE_VARIANTS if FULL_MATRIX else QUESTIONNAIRE.covering()
-STATIC_ONLY = [v for v in CODE_VARIANTS if v not in COVERING]
+
+
+def shard(variants: list[dict[str, Any]], spec: str) -> list[dict[str, Any]]:
+    """The `i/n` share of `variants`: every n-th from the i-th (1-based), or all for ''."""
+    if not spec:
+        return variants
+    found = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", spec)
+    if not found or not 1 <= int(found[1]) <= int(found[2]):
+        raise pytest.UsageError(f"SHARD={spec!r} is not i/n with 1 <= i <= n; write e.g. SHARD=2/4")
+    index, count = int(found[1]), int(found[2])
+    return variants[index - 1 :: count]
+
+
+COVERING = (
+    shard(CODE_VARIANTS, os.environ.get("SHARD", "")) if FULL_MATRIX else QUESTIONNAIRE.covering()
+)
+STATIC_ONLY = [] if FULL_MATRIX else [v for v in CODE_VARIANTS if v not in COVERING]
 
 
 def variant_id(answers: dict[str, Any]) -> str:
@@ -148,9 +164,11 @@ def test_code_variants_are_every_combination_of_the_code_axes() -> None:
     assert len(combos) == len(CODE_VARIANTS)
     # Every combination is there, less those a `when:` makes the same (an axis left unasked).
     for values in itertools.product(*(QUESTIONNAIRE[axis].values() for axis in axes)):
-        answers = QUESTIONNAIRE.resolve(
-            {"project_name": "Any", **dict(zip(axes, values, strict=True))}
-        )
+        given = {"project_name": "Any", **dict(zip(axes, values, strict=True))}
+        # A value for an axis these answers do not ask (work_source without redis) is refused,
+        # since copier would render with it: it is left out instead.
+        asked = {k: v for k, v in given.items() if QUESTIONNAIRE.is_asked(QUESTIONNAIRE[k], given)}
+        answers = QUESTIONNAIRE.resolve(asked)
         assert tuple(answers.get(a) for a in axes) in combos, values
 
 
@@ -201,3 +219,17 @@ def test_the_importer_reports_a_broken_import_and_forgets_it_for_the_next_varian
     assert failed.code == 1
     assert "ImportError: cannot import name 'missing'" in failed.output
     assert (passed.code, passed.output) == (0, "ok")
+
+
+def test_shards_split_the_matrix_into_parts_that_cover_it_once() -> None:
+    for count in (1, 3, 4, 7):
+        parts = [shard(CODE_VARIANTS, f"{index}/{count}") for index in range(1, count + 1)]
+        assert sorted(len(p) for p in parts)[-1] - sorted(len(p) for p in parts)[0] <= 1
+        ids = [variant_id(v) for part in parts for v in part]
+        assert sorted(ids) == sorted(variant_id(v) for v in CODE_VARIANTS)
+
+
+@pytest.mark.parametrize("spec", ["0/4", "5/4", "two/4", "1-4"])
+def test_a_bad_shard_is_refused_naming_it_and_the_fix(spec: str) -> None:
+    with pytest.raises(pytest.UsageError, match=rf"SHARD={re.escape(repr(spec))} is not i/n"):
+        shard(CODE_VARIANTS, spec)

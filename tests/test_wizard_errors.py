@@ -22,7 +22,7 @@ OK = ("--yes", "--no-sync", "--data", "project_name=Beta Svc")
 BAD_DATA = [
     pytest.param(["--data", "project_name="], "project name is empty; give one", id="empty-name"),
     pytest.param(
-        ["--data", "project_name=9 Lives"],
+        ["--data", "project_name=9 Lives", "--data", "package_name=9_lives"],
         "package name '9_lives' is not a lowercase Python identifier starting with a letter;"
         " use letters, digits and '_', e.g. 'service_9_lives'",
         id="name-starts-with-digit",
