@@ -12,6 +12,7 @@ from generator import questions
 from tests.repos import add_rpc_preset, commit_all, make_template_repo
 
 from .project import snapshot_template
+from .updating import DRIVERS, Driver, TemplateRepo
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +74,15 @@ def rpc_preset_repo(own_template_repo: Path) -> Path:
     add_rpc_preset(own_template_repo)
     commit_all(own_template_repo, "A preset for a question to come", tag="v0.1.1")
     return own_template_repo
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> TemplateRepo:
+    """A template repository with a release, v1.0.0, that the test adds versions to."""
+    return TemplateRepo(tmp_path / "template")
+
+
+@pytest.fixture(params=sorted(DRIVERS))
+def driver(request: pytest.FixtureRequest) -> Driver:
+    """Each way an owner updates: `asyncio-service update` and plain `copier update`."""
+    return DRIVERS[request.param]
