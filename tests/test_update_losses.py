@@ -17,7 +17,7 @@ import pytest
 
 from generator import losses, update
 
-from .project import render
+from .project import clean_env, render
 from .repos import commit_all
 from .updating import TemplateRepo, generate, git, run_cli, via_cli
 
@@ -209,3 +209,25 @@ def test_notes_are_found_for_a_project_made_from_a_checkout_without_tags(
         assert plan.current == "v1.0.0"
         assert re.fullmatch(r"v1\.1\.0-2-g[0-9a-f]{7}", plan.target), plan.target
         assert [title for title, _ in plan.notes] == ["2.0.0", "1.1.0"]
+
+
+@pytest.mark.variant
+def test_new_commits_the_lock_and_an_update_that_adds_a_dependency_refreshes_it(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = tmp_path / "acme"
+    source = ("--template", str(template.path), "--data", "project_name=Acme Worker")
+    code, _, err = run_cli("new", str(project), *source, "--yes")
+    assert code == 0, err
+    assert "uv.lock" in git(project, "ls-files").split()
+    assert git(project, "status", "--porcelain") == ""  # so the first update may start
+
+    code, _, err = run_cli("update", str(project), "--yes", "--data", "database=sqlite")
+
+    assert code == 0, err
+    assert "uv.lock: refreshed with `uv lock`, because pyproject.toml changed" in err
+    assert 'name = "aiosqlite"' in (project / "uv.lock").read_text()
+    locked = subprocess.run(
+        ["uv", "sync", "--locked", "--quiet"], cwd=project, env=clean_env(), check=False
+    )
+    assert locked.returncode == 0
