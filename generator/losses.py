@@ -148,7 +148,7 @@ def binary_on_both_sides(path: Path, old: Path, new: Path) -> list[Notice]:
 def renamed_or_deleted(path: Path, old: Path, new: Path) -> list[Notice]:
     """Template changes to files the owner renamed or deleted, which copier drops."""
     committed = set(_tracked(path))
-    gone = [name for name in _files(old) if name not in committed]
+    gone = [name for name in files(old) if name not in committed]
     changed = [name for name in gone if (new / name).is_file() and not _same(old, new, name)]
     if not changed and not [name for name in gone if not (new / name).is_file()]:
         return []
@@ -198,7 +198,8 @@ def _same(left: Path, right: Path, name: str) -> bool:
     return (left / name).read_bytes() == (right / name).read_bytes()
 
 
-def _files(root: Path) -> list[str]:
+def files(root: Path) -> list[str]:
+    """Every file below `root` as a POSIX relative path, leaving out `.git`."""
     return sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*")

@@ -12,15 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import copier
 import pytest
 
 from generator import questions, releases, update
 
-from .project import ROOT, run_checks
+from .project import run_checks
 from .repos import commit_all
 from .updating import (
-    ANSWERS,
     RUNTIME,
     TEMPLATE_RUNTIME,
     Driver,
@@ -217,29 +215,6 @@ def test_notes_between_picks_the_sections_after_current(
 ) -> None:
     changelog = "# C\n\n## Unreleased\n\nu\n\n## 1.2.0\n\nc\n\n## 1.1.0\n\nb\n\n## 1.0.0\n\na\n"
     assert [t for t, _ in releases.notes_between(changelog, current, target)] == expected
-
-
-def release_tags() -> list[str]:
-    try:
-        tags = update.git("tag", cwd=ROOT).split()
-    except subprocess.CalledProcessError:
-        return []
-    return sorted((t for t in tags if releases.parse_version(t)), key=releases.parse_version)  # type: ignore[arg-type]
-
-
-@pytest.mark.variant
-@pytest.mark.skipif(not release_tags(), reason="this checkout has no release tags (vX.Y.Z)")
-def test_update_from_the_last_release_to_head_passes_the_checks(tmp_path: Path) -> None:
-    previous = release_tags()[-1]
-    project = tmp_path / "acme"
-    copier.run_copy(
-        str(ROOT), str(project), data=ANSWERS, vcs_ref=previous, defaults=True, quiet=True
-    )
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "generated")
-    assert update.apply(update.preflight(project), "HEAD", {}).conflicts == []
-    failed = [r for r in run_checks(project) if r.code != 0]
-    assert not failed, failed[0].output[-3000:]
 
 
 def test_cli_shows_versions_and_notes_before_updating(

@@ -19,28 +19,18 @@ from generator import losses, update
 
 from .project import clean_env, render
 from .repos import commit_all
-from .updating import TemplateRepo, generate, git, run_cli, via_cli
+from .updating import TemplateRepo, generate, git, rename_jobs_module, run_cli, via_cli
 
 PACKAGE = Path("src/acme_worker")
 TEMPLATE_PACKAGE = Path("template/src/{{package_name}}")
 JOBS_CHANGE = ('    """A failure worth another attempt', '    """A failure worth one more attempt')
 
 
-def rename_jobs_module(project: Path) -> Path:
-    """The owner's rename: `workers/jobs.py` becomes `workers/tasks.py`, importers follow."""
-    git(project, "mv", str(PACKAGE / "workers/jobs.py"), str(PACKAGE / "workers/tasks.py"))
-    for module in (project / "src").rglob("*.py"):
-        text = module.read_text(encoding="utf-8")
-        module.write_text(re.sub(r"\b(\.+(?:workers\.)?)jobs import", r"\1tasks import", text))
-    commit_all(project, "owner: jobs are tasks here")
-    return project / PACKAGE / "workers/tasks.py"
-
-
 def test_a_template_change_to_a_module_the_owner_renamed_is_reported_with_its_new_name(
     template: TemplateRepo, tmp_path: Path
 ) -> None:
     project = generate(template, tmp_path / "acme")
-    tasks = rename_jobs_module(project)
+    tasks = rename_jobs_module(project, PACKAGE)
     template.edit(TEMPLATE_PACKAGE / "workers/jobs.py", *JOBS_CHANGE)
     template.release("1.1.0", "jobs: a docstring.")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -110,3 +111,20 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli.main(list(argv))
     return code, out.getvalue(), err.getvalue()
+
+
+def rename_jobs_module(project: Path, package: Path) -> Path:
+    """The owner's rename: `workers/jobs.py` becomes `workers/tasks.py`, importers follow."""
+    git(project, "mv", str(package / "workers/jobs.py"), str(package / "workers/tasks.py"))
+    import_tasks_not_jobs(project)
+    commit_all(project, "owner: jobs are tasks here")
+    return project / package / "workers/tasks.py"
+
+
+def import_tasks_not_jobs(project: Path) -> None:
+    """Point every import of the `jobs` module at `tasks`, as the renaming owner does."""
+    for module in [*(project / "src").rglob("*.py"), *(project / "tests").rglob("*.py")]:
+        text = module.read_text(encoding="utf-8")
+        renamed = re.sub(r"^(from [\w.]*\.)jobs import", r"\1tasks import", text, flags=re.M)
+        if renamed != text:
+            module.write_text(renamed, encoding="utf-8")
