@@ -39,6 +39,8 @@ from .wizard import Declined, parse_data
 
 ANSWERS_FILE = ".copier-answers.yml"
 GIT_ENV = {"GIT_TERMINAL_PROMPT": "0"}
+# What planning an update reads from the target: its questions, notes and releases.
+PLANNED = ("copier.yml", "includes", "CHANGELOG.md", releases.RELEASES_FILE)
 
 
 class UpdateError(Exception):
@@ -142,7 +144,7 @@ def plan(project: Project, vcs_ref: str | None, data: Mapping[str, Any]) -> Iter
         SourceError: the ref does not exist in the template source.
         UpdateError: the target's releases.toml is malformed.
     """
-    with fetch(Source(project.source, vcs_ref)) as revision:
+    with fetch(Source(project.source, vcs_ref), only=PLANNED) as revision:
         questionnaire = questions.load(revision.root)
         questionnaire.check_keys(data)
         known = {q.name for q in questionnaire.asked}
@@ -152,9 +154,10 @@ def plan(project: Project, vcs_ref: str | None, data: Mapping[str, Any]) -> Iter
             recorded = releases.load(revision.root)
         except releases.ReleasesError as error:
             raise UpdateError(str(error)) from None
-        described = git("describe", "--tags", "--always", revision.ref, cwd=revision.root)
-        target = version_label(revision.root, described.strip(), recorded)
-        current = version_label(revision.root, project.commit, recorded)
+        repo = revision.git_dir
+        described = git("describe", "--tags", "--always", revision.ref, cwd=repo)
+        target = version_label(repo, described.strip(), recorded)
+        current = version_label(repo, project.commit, recorded)
         changelog = revision.root / "CHANGELOG.md"
         text = changelog.read_text(encoding="utf-8") if changelog.is_file() else ""
         notes = releases.notes_between(text, current, target)
