@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from tests.project import render
 
-from .generate import GIT_IDENTITY, console_script, git_checkout
+from .generate import GIT_IDENTITY, console_script, git_checkout, paired, timed
 from .plan import Plan
 from .process import BenchmarkError
 from .rows import Row, Target, compare, skipped
-from .stats import alternate
 from .workspace import PROJECT_NAME, Workspace
 
 NAME = "update"
@@ -75,16 +73,12 @@ def timed_update(argv: Sequence[str], project: Path) -> float:
     Raises:
         BenchmarkError: it failed.
     """
-    began = time.perf_counter()
-    done = subprocess.run(
-        argv, cwd=project, capture_output=True, text=True, timeout=300, check=False
-    )
-    seconds = time.perf_counter() - began
-    health = next(project.glob("src/*/runtime/health.py"))
-    if done.returncode != 0 or "# v2" not in health.read_text(encoding="utf-8"):
-        lines = (done.stderr or done.stdout).strip().splitlines() or ["(no output)"]
-        raise BenchmarkError(f"`{Path(argv[0]).name} update` exited {done.returncode}: {lines[-1]}")
-    return seconds
+
+    def arrived() -> bool:
+        health = next(project.glob("src/*/runtime/health.py"))
+        return "# v2" in health.read_text(encoding="utf-8")
+
+    return timed(argv, arrived, cwd=project)
 
 
 def measure(workspace: Workspace, plan: Plan) -> list[Row]:
@@ -98,14 +92,13 @@ def measure(workspace: Workspace, plan: Plan) -> list[Row]:
                    "--vcs-ref", "v2.0.0"],
     }  # fmt: skip
     workspace.say(f"update: {plan.update} runs of `asyncio-service update` and `copier update`")
-    times: dict[str, list[float]] = {"wizard": [], "copier": []}
-    for index in range(-1, plan.update):  # -1: the warm-up pair, not counted
-        for name in alternate(index, "wizard", "copier"):
-            copy = workspace.fresh_dir(f"update-{name}") / "p"
-            shutil.copytree(project, copy, symlinks=True)
-            seconds = timed_update(commands[name], copy)
-            if index >= 0:
-                times[name].append(seconds)
+
+    def once(name: str) -> float:
+        copy = workspace.fresh_dir(f"update-{name}") / "p"
+        shutil.copytree(project, copy, symlinks=True)
+        return timed_update(commands[name], copy)
+
+    times = paired(plan.update, once)
     return [
         compare(
             NAME,

@@ -7,6 +7,7 @@ plain `copier update`, because owners use both.
 from __future__ import annotations
 
 import filecmp
+import re
 import shutil
 import subprocess
 import sys
@@ -153,14 +154,15 @@ def test_deleted_files_stay_deleted_and_template_removals_apply(
         assert " D tests/test_health.py" in git(project, "status", "--porcelain")
 
 
-def test_preflight_refuses_a_dirty_tree_and_touches_nothing(
-    template: TemplateRepo, tmp_path: Path
+@pytest.mark.parametrize("name", ["scratch.txt", "README.md"])  # new, and changed ('EADME.md')
+def test_preflight_refuses_a_dirty_tree_naming_the_file_and_touches_nothing(
+    template: TemplateRepo, tmp_path: Path, name: str
 ) -> None:
     project = generate(template, tmp_path / "acme")
-    (project / "scratch.txt").write_text("wip\n")
-    with pytest.raises(update.UpdateError, match=r"uncommitted changes \('scratch.txt'"):
+    (project / name).write_text("wip\n")
+    with pytest.raises(update.UpdateError, match=rf"uncommitted changes \('{re.escape(name)}'"):
         update.preflight(project)
-    assert (project / "scratch.txt").read_text() == "wip\n"
+    assert (project / name).read_text() == "wip\n"
 
 
 def test_preflight_refuses_a_folder_that_is_not_a_repository(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 Each test here failed before the update reported it: a template change to a renamed or deleted
 file, a conflict in a file that is not UTF-8, a binary file changed on both sides, a lone
-`=======` line taken for a conflict, a dirty-tree message that cut the file's first letter, and
-the CHANGELOG notes of a project made from a checkout without tags.
+`=======` line taken for a conflict, the CHANGELOG notes of a project made from a checkout
+without tags, and a `uv.lock` left out of the first commit.
 """
 
 from __future__ import annotations
@@ -166,15 +166,6 @@ def test_the_generated_ci_step_ignores_a_title_underline_and_finds_a_marker_set(
     commit_all(project, "a merge left unfinished")
     assert guard() != 0
     assert "  - run: uv sync --locked\n" in workflow.replace("      - run", "  - run")
-
-
-def test_the_dirty_tree_message_names_the_whole_file(
-    template: TemplateRepo, tmp_path: Path
-) -> None:
-    project = generate(template, tmp_path / "acme")
-    (project / "README.md").write_text("changed\n")
-    with pytest.raises(update.UpdateError, match=r"uncommitted changes \('README\.md' and maybe"):
-        update.preflight(project)
 
 
 def test_notes_are_found_for_a_project_made_from_a_checkout_without_tags(
