@@ -6,11 +6,9 @@ the owner's diff on top. Where both sides touched the same lines it writes inlin
 markers and still exits 0. This module refuses to start from an unclean state, and after the
 merge it looks for those markers (and `.rej` files) so a conflict is reported, never committed.
 
-Copier also loses some changes without a word, and this module reports each one: a template
-change to a file the owner renamed or deleted (copier drops it), and a binary file changed on
-both sides (copier keeps the template's). To see them it needs the old and the new render that
-copier makes inside its update; it keeps hard-linked copies of them (`copier_renders`) instead of
-rendering twice more, which is what made an update cost a third more than plain copier's.
+Copier also settles some changes without a word (a template change to a file the owner
+renamed or deleted, a binary file both sides changed); `losses` finds each of them after the
+merge, from copier's own renders, and this module lists them with the conflicts.
 """
 
 from __future__ import annotations
