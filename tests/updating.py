@@ -122,9 +122,14 @@ def rename_jobs_module(project: Path, package: Path) -> Path:
 
 
 def import_tasks_not_jobs(project: Path) -> None:
-    """Point every import of the `jobs` module at `tasks`, as the renaming owner does."""
+    """Point every import of `workers/jobs.py` at `workers/tasks.py`, as the renaming owner does
+    (and only of that module: another `jobs` module elsewhere keeps its name)."""
+    anywhere = re.compile(r"^(from (?:[\w.]*\.)?workers\.)jobs import", re.MULTILINE)
+    beside = re.compile(r"^(from \.)jobs import", re.MULTILINE)
     for module in [*(project / "src").rglob("*.py"), *(project / "tests").rglob("*.py")]:
         text = module.read_text(encoding="utf-8")
-        renamed = re.sub(r"^(from [\w.]*\.)jobs import", r"\1tasks import", text, flags=re.M)
+        renamed = anywhere.sub(r"\1tasks import", text)
+        if module.parent.name == "workers":
+            renamed = beside.sub(r"\1tasks import", renamed)
         if renamed != text:
             module.write_text(renamed, encoding="utf-8")
