@@ -8,9 +8,11 @@ without tags, and a `uv.lock` left out of the first commit.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,26 @@ def test_a_template_change_to_a_module_the_owner_renamed_is_reported_with_its_ne
     assert f"+{JOBS_CHANGE[1]}" in out
     assert not (project / PACKAGE / "workers/jobs.py").exists()
     assert JOBS_CHANGE[0] in tasks.read_text()  # the owner's copy is untouched
+
+
+def test_without_copiers_renders_the_update_renders_both_versions_itself(
+    template: TemplateRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copier that renders under other names leaves nothing to keep: same report."""
+
+    @contextlib.contextmanager
+    def nothing_kept(scratch: Path) -> Iterator[dict[str, Path]]:
+        yield {}
+
+    monkeypatch.setattr(losses, "copier_renders", nothing_kept)
+    project = generate(template, tmp_path / "acme")
+    rename_jobs_module(project, PACKAGE)
+    template.edit(TEMPLATE_PACKAGE / "workers/jobs.py", *JOBS_CHANGE)
+    template.release("1.1.0", "jobs: a docstring.")
+
+    outcome = via_cli(project, {})
+
+    assert [line.split(" (")[0] for line in outcome.conflicts] == [f"{PACKAGE}/workers/jobs.py"]
 
 
 def test_a_template_change_to_a_file_the_owner_deleted_is_reported(
