@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generator.questions import AnswerError
 
-from . import drain, generate, lifecycle, matrix, report, throughput, web
+from . import drain, generate, lifecycle, matrix, report, throughput, update, web
 from .plan import FULL, QUICK, Plan
 from .process import BenchmarkError
 from .rows import Row
@@ -34,6 +34,7 @@ FIGURES: tuple[tuple[tuple[str, ...], Figure], ...] = (
     (("drain",), drain.measure),
     (("throughput",), throughput.measure),
     (("generate",), generate.measure),
+    (("update",), update.measure),
     (("web",), web.measure),
     (("matrix",), matrix.measure),
 )

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .plan import Plan
@@ -85,10 +85,31 @@ def timed_run(argv: Sequence[str], dest: Path) -> float:
     Raises:
         BenchmarkError: it failed.
     """
+    return timed(argv, (dest / "pyproject.toml").is_file)
+
+
+def paired(repeats: int, once: Callable[[str], float]) -> dict[str, list[float]]:
+    """The seconds of `once("wizard")` and `once("copier")`, `repeats` each, alternating which
+    goes first, after one pair that is not counted."""
+    times: dict[str, list[float]] = {"wizard": [], "copier": []}
+    for index in range(-1, repeats):  # -1: the warm-up pair, not counted
+        for name in alternate(index, "wizard", "copier"):
+            seconds = once(name)
+            if index >= 0:
+                times[name].append(seconds)
+    return times
+
+
+def timed(argv: Sequence[str], succeeded: Callable[[], bool], cwd: Path | None = None) -> float:
+    """Seconds `argv` took in `cwd`; it must exit 0 and leave `succeeded()` true.
+
+    Raises:
+        BenchmarkError: it failed.
+    """
     began = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
     seconds = time.perf_counter() - began
-    if done.returncode != 0 or not (dest / "pyproject.toml").is_file():
+    if done.returncode != 0 or not succeeded():
         lines = (done.stderr or done.stdout).strip().splitlines() or ["(no output)"]
         raise BenchmarkError(f"`{Path(argv[0]).name}` exited {done.returncode}: {lines[-1]}")
     return seconds
@@ -112,13 +133,12 @@ def measure(workspace: Workspace, plan: Plan) -> list[Row]:
 
     commands = {"wizard": new, "copier": copy}
     workspace.say(f"generate: {plan.generate} runs of `asyncio-service new` and `copier copy`")
-    times: dict[str, list[float]] = {"wizard": [], "copier": []}
-    for index in range(-1, plan.generate):  # -1: the warm-up pair, not counted
-        for name in alternate(index, "wizard", "copier"):
-            dest = workspace.fresh_dir(f"generate-{name}") / "out"
-            seconds = timed_run(commands[name](dest), dest)
-            if index >= 0:
-                times[name].append(seconds)
+
+    def once(name: str) -> float:
+        dest = workspace.fresh_dir(f"generate-{name}") / "out"
+        return timed_run(commands[name](dest), dest)
+
+    times = paired(plan.generate, once)
     return [
         compare(
             NAME,

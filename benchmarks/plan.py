@@ -13,6 +13,7 @@ class Plan:
     throughput_jobs: int  # no-op jobs per throughput round
     throughput_rounds: int  # rounds of each side, after one warm-up round
     generate: int  # `asyncio-service new` and `copier copy` runs, each
+    update: int  # `asyncio-service update` and `copier update` runs, each
     matrix: int  # rounds of (one variant alone, the CI matrix); 0: estimated from one of each
     web_requests: int  # requests per web round
     web_rounds: int  # rounds of each side
@@ -25,6 +26,7 @@ QUICK = Plan(
     throughput_jobs=50_000,
     throughput_rounds=3,
     generate=3,
+    update=3,
     matrix=0,
     web_requests=2_000,
     web_rounds=3,
@@ -37,6 +39,7 @@ FULL = Plan(
     throughput_jobs=100_000,
     throughput_rounds=9,
     generate=8,
+    update=8,
     matrix=1,
     web_requests=10_000,
     web_rounds=5,

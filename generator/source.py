@@ -13,7 +13,7 @@ import json
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +52,13 @@ class Revision:
     """The ref copier is told to render: the given one, the latest release tag, or HEAD."""
     root: Path
     """A tree of that revision, to read copier.yml from."""
+    repo: Path | None = None
+    """The git repository holding that revision, when `root` is not one."""
+
+    @property
+    def git_dir(self) -> Path:
+        """Where to run git commands about this revision."""
+        return self.repo or self.root
 
 
 def default_source(root: Path | None = None) -> Source:
@@ -106,13 +113,21 @@ def source(template: str | None, vcs_ref: str | None) -> Source:
 
 
 @contextmanager
-def fetch(src: Source) -> Iterator[Revision]:
-    """Yield the revision copier will render, checked out in a temporary folder if needed."""
+def fetch(src: Source, only: Sequence[str] = ()) -> Iterator[Revision]:
+    """Yield the revision copier will render, checked out in a temporary folder if needed.
+
+    With `only`, a local source's revision holds just those top-level paths, read with
+    `git archive` from the source itself instead of a clone: what an update needs to plan.
+    """
     if src.local:
         ref = src.ref or latest_release(_tags(src.url)) or "HEAD"
         if ref == "HEAD":
             # copier renders a local checkout's HEAD from its working tree, edits included.
             yield Revision(src, ref, Path(src.url))
+            return
+        if only:
+            with _archive(src, ref, only) as revision:
+                yield revision
             return
     with tempfile.TemporaryDirectory(prefix="asyncio-service-template-") as tmp:
         clone = Path(tmp)
@@ -126,6 +141,35 @@ def fetch(src: Source) -> Iterator[Revision]:
             )
         _git("-C", str(clone), "checkout", "--quiet", "--force", commit, src=src)
         yield Revision(src, ref, clone)
+
+
+@contextmanager
+def _archive(src: Source, ref: str, only: Sequence[str]) -> Iterator[Revision]:
+    repo = Path(src.url)
+    commit = _commit_of(repo, ref)
+    if commit is None:
+        raise SourceError(
+            f"--vcs-ref {ref!r} is not a tag, branch or commit of {src.url!r}; "
+            f"list them with `git -C {src.url} tag`"
+        )
+    listed = subprocess.run(
+        ["git", "-C", src.url, "ls-tree", "--name-only", commit],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    with tempfile.TemporaryDirectory(prefix="asyncio-service-template-") as tmp:
+        archive = subprocess.run(
+            ["git", "-C", src.url, "archive", commit, "--", *(p for p in only if p in listed)],
+            capture_output=True,
+            check=False,
+        )
+        unpacked = subprocess.run(
+            ["tar", "-x", "-C", tmp], input=archive.stdout, capture_output=True, check=False
+        )
+        if archive.returncode != 0 or unpacked.returncode != 0:
+            raise SourceError(f"cannot read {ref!r} of template {src.url!r}; check the checkout")
+        yield Revision(src, ref, Path(tmp), repo)
 
 
 def _is_checkout_root(path: Path) -> bool:

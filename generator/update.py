@@ -5,17 +5,21 @@ recorded answers, diffs that against the owner's tree, renders the target versio
 the owner's diff on top. Where both sides touched the same lines it writes inline conflict
 markers and still exits 0. This module refuses to start from an unclean state, and after the
 merge it looks for those markers (and `.rej` files) so a conflict is reported, never committed.
+
+Copier also settles some changes without a word (a template change to a file the owner
+renamed or deleted, a binary file both sides changed); `losses` finds each of them after the
+merge, from copier's own renders, and this module lists them with the conflicts.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +27,18 @@ import copier
 import yaml
 from copier.errors import CopierError
 from jinja2 import TemplateError
-from packaging.version import InvalidVersion, Version
 from plumbum import ProcessExecutionError
 
-from . import questions
+from . import losses, questions, releases
 from .prompts import Asker, NoTerminalError, confirm
 from .render import CHECKS, progress, step
 from .source import Source, fetch
 from .wizard import Declined, parse_data
 
 ANSWERS_FILE = ".copier-answers.yml"
-MARKER = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
-HEADING = re.compile(r"^## +(?P<title>\S+)", re.MULTILINE)
 GIT_ENV = {"GIT_TERMINAL_PROMPT": "0"}
+# What planning an update reads from the target: its questions, notes and releases.
+PLANNED = ("copier.yml", "includes", "CHANGELOG.md", releases.RELEASES_FILE)
 
 
 class UpdateError(Exception):
@@ -105,8 +108,9 @@ def preflight(path: Path) -> Project:
         raise UpdateError(
             f"{str(path)!r} is inside the repository {str(top)!r}; update from its top"
         )
-    if dirty := git("status", "--porcelain", cwd=path).strip():
-        first = dirty.splitlines()[0][3:]
+    if dirty := git("status", "--porcelain", cwd=path).splitlines():
+        # Each line is 'XY name': two status letters, either of which may be a space.
+        first = dirty[0][3:].split(" -> ")[-1].strip('"')
         raise UpdateError(
             f"{str(path)!r} has uncommitted changes ({first!r} and maybe more); "
             "commit or stash them first"
@@ -129,37 +133,6 @@ def preflight(path: Path) -> Project:
     return Project(path, str(source), str(commit), answers)
 
 
-def parse_version(text: str) -> Version | None:
-    """The release a tag or `git describe` output names, e.g. 'v1.2.0-3-gabc' → 1.2.0."""
-    head = re.sub(r"-\d+-g[0-9a-f]+$", "", text.strip())
-    try:
-        return Version(head)
-    except InvalidVersion:
-        return None
-
-
-def notes_between(changelog: str, current: str, target: str) -> list[tuple[str, str]]:
-    """CHANGELOG sections after `current` up to `target`; 'Unreleased' when target is past a tag."""
-    if current == target:
-        return []
-    low, high = parse_version(current), parse_version(target)
-    past_tag = high is None or re.search(r"-\d+-g[0-9a-f]+$", target) is not None
-    headings = list(HEADING.finditer(changelog))
-    found = []
-    for index, heading in enumerate(headings):
-        end = headings[index + 1].start() if index + 1 < len(headings) else len(changelog)
-        title = heading.group("title")
-        body = changelog[heading.end() : end].strip()
-        version = parse_version(title)
-        if version is None:
-            if title.lower() == "unreleased" and past_tag:
-                found.append((title, body))
-            continue
-        if (low is None or version > low) and (high is None or version <= high):
-            found.append((title, body))
-    return found
-
-
 @contextmanager
 def plan(project: Project, vcs_ref: str | None, data: Mapping[str, Any]) -> Iterator[Plan]:
     """The update's versions and notes, with answers checked against the target's questions.
@@ -167,97 +140,131 @@ def plan(project: Project, vcs_ref: str | None, data: Mapping[str, Any]) -> Iter
     Raises:
         AnswerError: `data` names a question the target does not have, or a bad value.
         SourceError: the ref does not exist in the template source.
+        UpdateError: the target's releases.toml is malformed.
     """
-    with fetch(Source(project.source, vcs_ref)) as revision:
-        target = git("describe", "--tags", "--always", revision.ref, cwd=revision.root).strip()
+    with fetch(Source(project.source, vcs_ref), only=PLANNED) as revision:
         questionnaire = questions.load(revision.root)
         questionnaire.check_keys(data)
         known = {q.name for q in questionnaire.asked}
         merged = {**project.answers, **data}
         questionnaire.resolve({k: v for k, v in merged.items() if k in known})
+        try:
+            recorded = releases.load(revision.root)
+        except releases.ReleasesError as error:
+            raise UpdateError(str(error)) from None
+        repo = revision.git_dir
+        described = git("describe", "--tags", "--always", revision.ref, cwd=repo)
+        target = version_label(repo, described.strip(), recorded)
+        current = version_label(repo, project.commit, recorded)
         changelog = revision.root / "CHANGELOG.md"
         text = changelog.read_text(encoding="utf-8") if changelog.is_file() else ""
-        notes = notes_between(text, project.commit, target)
-        yield Plan(project, project.commit, target, notes, questionnaire)
+        notes = releases.notes_between(text, current, target)
+        yield Plan(project, current, target, notes, questionnaire)
+
+
+def version_label(root: Path, ref: str, recorded: list[releases.Release]) -> str:
+    """`ref` as a release name: itself when it is one, else by the releases recorded in data.
+
+    A project made from a clone without tags records a bare commit (`a3e105c`); named after
+    the release it is, or follows, its CHANGELOG notes can still be picked.
+    """
+    if releases.parse_version(ref) is not None:
+        return ref
+    return releases.describe(root, ref, recorded) or ref
 
 
 @dataclass(frozen=True)
 class Outcome:
     conflicts: list[str]  # files left with conflict markers, and .rej files
     kept: list[str]  # files the template removed but the owner had changed: restored
+    notices: list[losses.Notice] = field(default_factory=list)  # changes copier would drop
+    relocked: bool = False  # pyproject.toml changed and `uv lock` refreshed uv.lock
+
+    @property
+    def needs_owner(self) -> list[str]:
+        """Every file the owner must look at before committing, one line each."""
+        return [*self.conflicts, *(f"{n.path} ({n.reason})" for n in self.notices)]
 
 
 def apply(project: Project, vcs_ref: str | None, data: Mapping[str, Any]) -> Outcome:
     """Run copier's update in place with inline conflict markers; report what needs the owner.
 
     Copier deletes every file the new version no longer ships, even one the owner edited; such
-    files are restored from the owner's last commit and listed in `kept`. Never commits: the
-    owner reviews `git diff` and commits.
+    files are restored from the owner's last commit and listed in `kept`. Template changes that
+    copier would drop (files the owner renamed or deleted, binary files both sides changed) are
+    `notices`. Never commits: the owner reviews `git diff` and commits.
     """
-    with tempfile.TemporaryDirectory(prefix="asyncio-service-baseline-") as tmp:
-        baseline = Path(tmp) / "baseline"
-        copier.run_copy(
-            project.source,
-            str(baseline),
-            data={k: v for k, v in project.answers.items() if not k.startswith("_")},
-            vcs_ref=project.commit,
-            defaults=True,
-            quiet=True,
-            unsafe=False,
-        )
-        try:
-            copier.run_update(
-                str(project.path),
-                data=dict(data),
-                vcs_ref=vcs_ref,
-                defaults=True,
-                overwrite=True,
-                skip_answered=True,
-                conflict="inline",
-                quiet=True,
-                unsafe=False,
-            )
-        except (CopierError, ProcessExecutionError, TemplateError) as error:
-            raise UpdateFailed(
-                f"copier update failed: {' '.join(str(error).split())}; "
-                "`git checkout -- . && git clean -fd` restores the project"
-            ) from error
-        kept = restore_changed_removals(project.path, baseline)
-    return Outcome(unfinished_merges(project.path), kept)
-
-
-def restore_changed_removals(path: Path, baseline: Path) -> list[str]:
-    """Bring back deleted files whose committed content is not what the template generated."""
-    kept = []
-    for line in git("status", "--porcelain", cwd=path).splitlines():
-        if line[:2] != " D":
-            continue
-        name = line[3:].strip('"')
-        original = baseline / name
-        committed = git("show", f"HEAD:{name}", cwd=path)
-        if not original.is_file() or original.read_text(encoding="utf-8") != committed:
-            git("checkout", "HEAD", "--", name, cwd=path)
-            kept.append(name)
-    return kept
-
-
-def unfinished_merges(path: Path) -> list[str]:
-    """Changed or new files that hold conflict markers, and `.rej` files, in a git work tree."""
-    changed = git("status", "--porcelain", "--untracked-files=all", cwd=path).splitlines()
-    found = []
-    for line in changed:
-        name = line[3:].split(" -> ")[-1].strip('"')
-        file = path / name
-        if name.endswith(".rej"):
-            found.append(f"{name} (rejected hunk)")
-        elif file.is_file():
+    with tempfile.TemporaryDirectory(prefix="asyncio-service-update-") as tmp:
+        scratch = Path(tmp)
+        with losses.copier_renders(scratch) as renders:
             try:
-                text = file.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                continue
-            if MARKER.search(text):
-                found.append(f"{name} (conflict markers)")
-    return found
+                copier.run_update(
+                    str(project.path),
+                    data=dict(data),
+                    vcs_ref=vcs_ref,
+                    defaults=True,
+                    overwrite=True,
+                    skip_answered=True,
+                    conflict="inline",
+                    quiet=True,
+                    unsafe=False,
+                )
+            except (CopierError, ProcessExecutionError, TemplateError) as error:
+                raise UpdateFailed(
+                    f"copier update failed: {' '.join(str(error).split())}; "
+                    "`git checkout -- . && git clean -fd` restores the project"
+                ) from error
+        old = renders.get("old") or render_at(project.source, project.answers, scratch / "old")
+        new = renders.get("new") or render_at(
+            project.source, answers_of(project.path), scratch / "new"
+        )
+        kept = losses.restore_changed_removals(project.path, old)
+        notices = [
+            *losses.binary_on_both_sides(project.path, old, new),
+            *losses.renamed_or_deleted(project.path, old, new),
+        ]
+    conflicts = losses.unfinished_merges(project.path)
+    return Outcome(conflicts, kept, notices, relock(project.path, conflicts))
+
+
+def answers_of(path: Path) -> dict[str, Any]:
+    loaded = yaml.safe_load((path / ANSWERS_FILE).read_text(encoding="utf-8")) or {}
+    return dict(loaded)
+
+
+def render_at(source: str, answers: Mapping[str, Any], into: Path) -> Path:
+    """Render the version and answers an answers file records: when copier's are not kept."""
+    copier.run_copy(
+        source,
+        str(into),
+        data={k: v for k, v in answers.items() if not k.startswith("_")},
+        vcs_ref=str(answers["_commit"]),
+        defaults=True,
+        quiet=True,
+        unsafe=False,
+    )
+    return into
+
+
+def relock(path: Path, conflicts: Sequence[str]) -> bool:
+    """`uv lock` when the update changed pyproject.toml, so uv.lock matches it again.
+
+    Returns whether uv.lock was refreshed; says why not when it was not.
+    """
+    changed = subprocess.run(
+        ["git", "diff", "--quiet", "HEAD", "--", "pyproject.toml"], cwd=path, check=False
+    )
+    if changed.returncode == 0 or not (path / "uv.lock").is_file():
+        return False
+    if any(line.startswith("pyproject.toml ") for line in conflicts):
+        progress("uv.lock: not refreshed; run `uv lock` once pyproject.toml is resolved")
+        return False
+    if shutil.which("uv") is None:
+        progress("uv.lock: not refreshed, uv is not on PATH; install it and run `uv lock`")
+        return False
+    step(["uv", "lock", "--quiet"], path, "pyproject.toml changed; fix it, then run `uv lock`")
+    progress("uv.lock: refreshed with `uv lock`, because pyproject.toml changed")
+    return True
 
 
 class Conflicts(RuntimeError):
@@ -273,12 +280,15 @@ class UpdateOptions:
     verify: bool = False
 
 
+ATTENTION = "Needs your attention (resolve each, then commit):"
+
+
 def run(options: UpdateOptions, asker: Asker | None) -> None:
     """`asyncio-service update`: preflight, show what changes, confirm, update, report.
 
     Raises:
         UpdateError, AnswerError, SourceError: bad input; nothing was touched.
-        Conflicts: the merge left conflict markers or .rej files (listed on stdout).
+        Conflicts: the merge left conflicts, or a change copier would drop (listed on stdout).
     """
     project = preflight(options.project)
     data = parse_data(options.data)
@@ -298,10 +308,13 @@ def run(options: UpdateOptions, asker: Asker | None) -> None:
     outcome = apply(project, options.vcs_ref, data)
     for name in outcome.kept:
         print(f"kept {name}: the template removed it, but you had changed it; delete it if unused")
-    if outcome.conflicts:
-        print("Files with conflicts (resolve the markers, then commit):")
-        print("\n".join(f"  {name}" for name in outcome.conflicts))
-        count = len(outcome.conflicts)
+    if outcome.needs_owner:
+        print(ATTENTION)
+        print("\n".join(f"  {line}" for line in outcome.needs_owner))
+        for notice in outcome.notices:
+            if notice.change:
+                print(f"\nThe template's change to {notice.path}:\n{notice.change.rstrip()}")
+        count = len(outcome.needs_owner)
         raise Conflicts(
             f"{count} file{'s' * (count != 1)} with conflicts in {str(project.path)!r}; "
             "resolve them, run the checks, then commit"
@@ -316,10 +329,14 @@ def run(options: UpdateOptions, asker: Asker | None) -> None:
 
 def describe(update_plan: Plan) -> str:
     """The versions and the CHANGELOG sections between them, for the owner to read first."""
+    recorded = update_plan.project.commit
+    current = update_plan.current
+    if recorded != current:
+        current += f" (recorded as {recorded})"
     lines = [
         f"Project {update_plan.project.path.absolute()}",
         f"  template {update_plan.project.source}",
-        f"  version  {update_plan.current} -> {update_plan.target}",
+        f"  version  {current} -> {update_plan.target}",
     ]
     for title, body in update_plan.notes:
         lines += ["", f"## {title}", body]

@@ -77,7 +77,16 @@ def new(options: NewOptions, asker: Asker | None) -> None:
             print("Dry run: nothing written.")
             return
         confirming = None if options.yes else asker
-        write(questionnaire, revision, answers, dest, git=options.git, confirming=confirming)
+        lock = options.git and options.sync and render.uv_available()
+        write(
+            questionnaire,
+            revision,
+            answers,
+            dest,
+            git=options.git,
+            lock=lock,
+            confirming=confirming,
+        )
         steps = next_steps(questionnaire, answers, dest)
     after(dest, sync=options.sync, verify=options.verify)
     print(steps)
@@ -91,6 +100,7 @@ def write(
     *,
     git: bool,
     confirming: Asker | None,
+    lock: bool = False,
 ) -> None:
     """Render, show the summary, confirm with `confirming` if given, commit, move into place."""
     with render.staging(dest) as staged:
@@ -98,6 +108,8 @@ def write(
         print(summary(questionnaire, revision, answers, dest, created))
         if confirming and not confirm(confirming, f"Create {dest}?"):
             raise Declined(f"nothing written to {str(dest)!r}")
+        if lock:  # uv.lock belongs in the first commit, or the first `update` finds it dirty
+            render.step(["uv", "lock", "--quiet"], staged, "nothing was written; pass --no-sync")
         if git:
             answers_file = str(questionnaire.settings.get("_answers_file", ".copier-answers.yml"))
             message = render.first_commit(staged, answers, answers_file)

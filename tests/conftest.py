@@ -13,6 +13,7 @@ from tests import variant_lines
 from tests.repos import add_rpc_preset, commit_all, make_template_repo
 
 from .project import snapshot_template
+from .updating import DRIVERS, Driver, TemplateRepo
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -78,3 +79,15 @@ def rpc_preset_repo(own_template_repo: Path) -> Path:
     add_rpc_preset(own_template_repo)
     commit_all(own_template_repo, "A preset for a question to come", tag="v0.1.1")
     return own_template_repo
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> TemplateRepo:
+    """A template repository with a release, v1.0.0, that the test adds versions to."""
+    return TemplateRepo(tmp_path / "template")
+
+
+@pytest.fixture(params=sorted(DRIVERS))
+def driver(request: pytest.FixtureRequest) -> Driver:
+    """Each way an owner updates: `asyncio-service update` and plain `copier update`."""
+    return DRIVERS[request.param]

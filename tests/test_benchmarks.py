@@ -230,5 +230,5 @@ def test_an_unknown_figure_name_is_a_usage_error(capsys: pytest.CaptureFixture[s
 
 
 def test_every_figure_of_the_issue_can_be_selected() -> None:
-    words = {"startup", "shutdown", "memory", "drain", "throughput", "generate", "matrix", "web"}
-    assert set(cli.NAMES) == words
+    words = "startup shutdown memory drain throughput generate update web matrix"
+    assert set(cli.NAMES) == set(words.split())

@@ -6,123 +6,30 @@ plain `copier update`, because owners use both.
 
 from __future__ import annotations
 
-import contextlib
 import filecmp
-import io
+import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import copier
 import pytest
 
-from generator import cli, questions, update
+from generator import questions, releases, update
 
-from .project import ROOT, clean_env, run_checks, snapshot_template
+from .project import run_checks
 from .repos import commit_all
-
-RUNTIME = Path("src/acme_worker/runtime")
-TEMPLATE_RUNTIME = Path("template/src/{{package_name}}/runtime")
-ANSWERS = {"project_name": "Acme Worker"}
-
-
-def git(cwd: Path, *args: str) -> str:
-    return update.git(*args, cwd=cwd)
-
-
-class TemplateRepo:
-    """A git repository of the template whose versions the tests write and tag."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        snapshot_template(path)
-        git(path, "init", "-q", "-b", "main")
-        (path / "CHANGELOG.md").write_text("# Changelog\n\n## 1.0.0\n\nFirst.\n")
-        commit_all(path, "v1", tag="v1.0.0")
-
-    def edit(self, relative: Path | str, old: str, new: str) -> None:
-        file = self.path / relative
-        text = file.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {relative}"
-        file.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    def release(self, version: str, note: str) -> None:
-        changelog = self.path / "CHANGELOG.md"
-        text = changelog.read_text(encoding="utf-8")
-        changelog.write_text(text.replace("## ", f"## {version}\n\n{note}\n\n## ", 1))
-        commit_all(self.path, f"v{version}", tag=f"v{version}")
-
-
-@pytest.fixture
-def template(tmp_path: Path) -> TemplateRepo:
-    return TemplateRepo(tmp_path / "template")
-
-
-def generate(template: TemplateRepo, dest: Path, **answers: Any) -> Path:
-    copier.run_copy(
-        str(template.path),
-        str(dest),
-        data={**ANSWERS, **answers},
-        vcs_ref="v1.0.0",
-        defaults=True,
-        quiet=True,
-        unsafe=False,
-    )
-    git(dest, "init", "-q", "-b", "main")
-    commit_all(dest, "generated")
-    return dest
-
-
-def with_package(project: Path) -> Callable[[Path | str], Path]:
-    return lambda relative: project / relative
-
-
-def via_module(project: Path, data: dict[str, str]) -> update.Outcome:
-    return update.apply(update.preflight(project), None, data)
-
-
-def via_cli(project: Path, data: dict[str, str]) -> update.Outcome:
-    """`asyncio-service update --yes`, reading the files it lists from its output."""
-    argv = ["update", str(project), "--yes"]
-    for key, value in data.items():
-        argv += ["--data", f"{key}={value}"]
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(argv)
-    lines = out.getvalue().splitlines()
-    listed = lines[lines.index(CONFLICT_HEADING) + 1 :] if CONFLICT_HEADING in lines else []
-    conflicts = [line.strip() for line in listed if line.startswith("  ")]
-    assert code == (1 if conflicts else 0), err.getvalue()
-    kept = [line.split()[1].rstrip(":") for line in lines if line.startswith("kept ")]
-    return update.Outcome(conflicts, kept)
-
-
-CONFLICT_HEADING = "Files with conflicts (resolve the markers, then commit):"
-
-
-def via_copier_cli(project: Path, data: dict[str, str]) -> update.Outcome:
-    argv = [str(Path(sys.executable).parent / "copier"), "update", "--defaults"]
-    argv += ["--skip-answered", "--conflict", "inline"]
-    for key, value in data.items():
-        argv += ["--data", f"{key}={value}"]
-    done = subprocess.run(
-        argv, cwd=project, env=clean_env(), capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return update.Outcome(update.unfinished_merges(project), kept=[])
-
-
-Driver = Callable[[Path, dict[str, str]], update.Outcome]
-DRIVERS: dict[str, Driver] = {"asyncio-service": via_cli, "copier": via_copier_cli}
-
-
-@pytest.fixture(params=sorted(DRIVERS))
-def driver(request: pytest.FixtureRequest) -> Driver:
-    return DRIVERS[request.param]
-
+from .updating import (
+    RUNTIME,
+    TEMPLATE_RUNTIME,
+    Driver,
+    TemplateRepo,
+    generate,
+    git,
+    run_cli,
+    via_cli,
+    via_module,
+)
 
 OWNER_EDIT = ('"""Open the resources and return the children, in start order."""', '"""Ours."""')
 
@@ -247,14 +154,15 @@ def test_deleted_files_stay_deleted_and_template_removals_apply(
         assert " D tests/test_health.py" in git(project, "status", "--porcelain")
 
 
-def test_preflight_refuses_a_dirty_tree_and_touches_nothing(
-    template: TemplateRepo, tmp_path: Path
+@pytest.mark.parametrize("name", ["scratch.txt", "README.md"])  # new, and changed ('EADME.md')
+def test_preflight_refuses_a_dirty_tree_naming_the_file_and_touches_nothing(
+    template: TemplateRepo, tmp_path: Path, name: str
 ) -> None:
     project = generate(template, tmp_path / "acme")
-    (project / "scratch.txt").write_text("wip\n")
-    with pytest.raises(update.UpdateError, match=r"uncommitted changes \('scratch.txt'"):
+    (project / name).write_text("wip\n")
+    with pytest.raises(update.UpdateError, match=rf"uncommitted changes \('{re.escape(name)}'"):
         update.preflight(project)
-    assert (project / "scratch.txt").read_text() == "wip\n"
+    assert (project / name).read_text() == "wip\n"
 
 
 def test_preflight_refuses_a_folder_that_is_not_a_repository(tmp_path: Path) -> None:
@@ -308,37 +216,7 @@ def test_notes_between_picks_the_sections_after_current(
     current: str, target: str, expected: list[str]
 ) -> None:
     changelog = "# C\n\n## Unreleased\n\nu\n\n## 1.2.0\n\nc\n\n## 1.1.0\n\nb\n\n## 1.0.0\n\na\n"
-    assert [t for t, _ in update.notes_between(changelog, current, target)] == expected
-
-
-def release_tags() -> list[str]:
-    try:
-        tags = update.git("tag", cwd=ROOT).split()
-    except subprocess.CalledProcessError:
-        return []
-    return sorted((t for t in tags if update.parse_version(t)), key=update.parse_version)  # type: ignore[arg-type]
-
-
-@pytest.mark.variant
-@pytest.mark.skipif(not release_tags(), reason="this checkout has no release tags (vX.Y.Z)")
-def test_update_from_the_last_release_to_head_passes_the_checks(tmp_path: Path) -> None:
-    previous = release_tags()[-1]
-    project = tmp_path / "acme"
-    copier.run_copy(
-        str(ROOT), str(project), data=ANSWERS, vcs_ref=previous, defaults=True, quiet=True
-    )
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "generated")
-    assert update.apply(update.preflight(project), "HEAD", {}).conflicts == []
-    failed = [r for r in run_checks(project) if r.code != 0]
-    assert not failed, failed[0].output[-3000:]
-
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(list(argv))
-    return code, out.getvalue(), err.getvalue()
+    assert [t for t, _ in releases.notes_between(changelog, current, target)] == expected
 
 
 def test_cli_shows_versions_and_notes_before_updating(

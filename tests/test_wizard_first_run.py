@@ -160,7 +160,7 @@ def test_uv_run_own_uv_syncs_the_project_when_uv_is_not_on_path(
     monkeypatch.setenv("UV", str(fake))
     result = new(capsys, tmp_path / "out", template_repo, *BETA[:-1])
     assert result.code == 0, result.err
-    assert log.read_text().splitlines() == ["sync"]
+    assert log.read_text().splitlines() == ["lock --quiet", "sync"]
     assert "`pipx install uv` puts it there" in result.out
 
 

@@ -251,7 +251,7 @@ def test_uv_sync_runs_in_the_new_project_unless_no_sync(
     result = run(capsys, "new", str(tmp_path / "synced"), *flags)
     assert result.code == 0, result.err
     assert run(capsys, "new", str(tmp_path / "unsynced"), *flags, "--no-sync").code == 0
-    assert fake_uv.read_text().splitlines() == ["synced sync"]
+    assert fake_uv.read_text().splitlines() == ["synced lock --quiet", "synced sync"]
     assert result.err_lines[-2] == "  • uv sync: installing the project's packages ..."
     assert re.fullmatch(
         r"  • uv sync: installing the project's packages: done in \d+\.\d s", result.err_lines[-1]
@@ -263,7 +263,8 @@ def test_verify_runs_the_project_checks_in_order_after_sync(
 ) -> None:
     result = new(capsys, tmp_path / "out", template_repo, *BETA[:-1], "--verify")
     assert result.code == 0, result.err
-    expected = ["out sync", *(f"out {' '.join(command[1:])}" for command in CHECKS)]
+    checks = [f"out {' '.join(command[1:])}" for command in CHECKS]
+    expected = ["out lock --quiet", "out sync", *checks]
     assert fake_uv.read_text().splitlines() == expected
     done = [line for line in result.err_lines if re.search(r"check `uv run .*`: done in", line)]
     assert len(done) == len(CHECKS)
