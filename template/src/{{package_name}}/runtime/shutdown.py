@@ -29,6 +29,7 @@ import enum
 import faulthandler
 import logging
 import signal
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -98,11 +99,12 @@ class Shutdown:
         loop = asyncio.get_running_loop()
         taken = [s for s in SIGNALS if not _ignored_at_start(s)]
         self._watchdog.listen(taken, loop.call_soon_threadsafe)
-        faulthandler.register(signal.SIGQUIT, all_threads=True, chain=True)
+        dumping = _dump_stacks_on_quit()
         try:
             yield
         finally:
-            faulthandler.unregister(signal.SIGQUIT)
+            if dumping:
+                faulthandler.unregister(signal.SIGQUIT)
             self._watchdog.release()
 
     def on_signal(self, signum: int) -> None:
@@ -226,6 +228,15 @@ class Shutdown:
 def _ignored_at_start(signum: int) -> bool:
     """A hang-up ignored by whoever started us (`nohup`) stays ignored."""
     return signum == signal.SIGHUP and signal.getsignal(signum) == signal.SIG_IGN
+
+
+def _dump_stacks_on_quit() -> bool:
+    """QUIT: faulthandler writes every thread's stack, then the default action follows."""
+    try:
+        faulthandler.register(signal.SIGQUIT, file=sys.stderr, all_threads=True, chain=True)
+    except (AttributeError, ValueError, OSError):  # stderr is no file (captured, closed)
+        return False
+    return True
 
 
 def _log_task_stacks() -> None:
