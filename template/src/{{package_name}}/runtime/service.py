@@ -71,7 +71,16 @@ def hard_deadline(settings: RuntimeSettings, *, children: int, resources: int) -
 
 
 async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> int:
-    """The body of `run`, for callers that own the event loop (tests, embedding)."""
+    """The body of `run`, for callers that own the event loop (tests, embedding).
+
+    Call `shutdown.disarm()` once the loop is done: a hard deadline armed by a signal or by
+    a failure outlives this call, to cover the loop's teardown, and would end the process.
+
+    Args:
+        start: opens the resources on the lifespan and returns the children to supervise.
+        settings: timeouts and supervision settings.
+        shutdown: the signal handling and shutdown phases of this run.
+    """
     health = Health()
     began = time.monotonic()
     failed = False
