@@ -220,7 +220,8 @@ class Shutdown:
 
     def _hard_exit(self, code: int) -> None:
         """On the watchdog's helper thread: the last log lines before `os._exit(code)`."""
-        event(logger, "hard_deadline", level=logging.CRITICAL, exit_code=code)
+        seconds = round(self._budget(), 3)
+        event(logger, "hard_deadline", level=logging.CRITICAL, exit_code=code, seconds=seconds)
         self.last_words(code)
         logs.flush()
 
