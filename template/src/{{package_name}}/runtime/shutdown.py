@@ -108,7 +108,12 @@ class Shutdown:
             self._watchdog.release()
 
     def on_signal(self, signum: int) -> None:
-        """First signal: drain. Second: cancel now. Later ones: already on the way out."""
+        """Act on a signal, on the loop: the first TERM, INT or HUP drains, the second cancels
+        now, later ones are on the way out; USR1 logs every task's stack; USR2 is only logged.
+
+        Args:
+            signum: the signal's number.
+        """
         name = signal.Signals(signum).name
         if signum == signal.SIGUSR1:
             _log_task_stacks()
