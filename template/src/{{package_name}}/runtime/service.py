@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
-from .health import Health, watch_loop_lag
+from .health import Health, JobCounts, watch_loop_lag
 from .lifespan import Lifespan, ResourceError
 from .logs import event
 from .settings import RuntimeSettings
@@ -42,7 +42,7 @@ def run(
     shutdown = Shutdown(
         drain_timeout=settings.shutdown_drain_timeout,
         cancel_timeout=settings.shutdown_cancel_timeout,
-        hard_deadline=hard_deadline(settings, resources=1),
+        hard_deadline=hard_deadline(settings, children=1, resources=1),
     )
     try:
         with asyncio.Runner(loop_factory=loop_factory) as runner:
@@ -51,21 +51,40 @@ def run(
         shutdown.disarm()
 
 
-def hard_deadline(settings: RuntimeSettings, *, resources: int) -> float:
-    """Seconds from the first signal to a forced exit: every phase's budget plus a margin."""
+def hard_deadline(settings: RuntimeSettings, *, children: int, resources: int) -> float:
+    """Seconds from the first signal to a forced exit: every phase's budget plus a margin.
+
+    Each child gets its own cancel timeout and each resource its own close timeout, one after
+    another, so both count once per child and once per resource.
+
+    Args:
+        settings: the shutdown timeouts.
+        children: the children that may be cancelled, the runtime's own included.
+        resources: the resources that may be closed.
+    """
     return (
         settings.shutdown_drain_timeout
-        + settings.shutdown_cancel_timeout
+        + settings.shutdown_cancel_timeout * max(1, children)
         + settings.resource_close_timeout * max(1, resources)
         + settings.shutdown_margin
     )
 
 
 async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> int:
-    """The body of `run`, for callers that own the event loop (tests, embedding)."""
+    """The body of `run`, for callers that own the event loop (tests, embedding).
+
+    Call `shutdown.disarm()` once the loop is done: a hard deadline armed by a signal or by
+    a failure outlives this call, to cover the loop's teardown, and would end the process.
+
+    Args:
+        start: opens the resources on the lifespan and returns the children to supervise.
+        settings: timeouts and supervision settings.
+        shutdown: the signal handling and shutdown phases of this run.
+    """
     health = Health()
     began = time.monotonic()
     failed = False
+    shutdown.last_words = partial(_summary, health.jobs)
     with shutdown.handling_signals():
         try:
             async with Lifespan(
@@ -73,8 +92,12 @@ async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> 
                 close_timeout=settings.resource_close_timeout,
             ) as lifespan:
                 children = await _start(start, lifespan, health, shutdown)
-                shutdown.hard_deadline = hard_deadline(settings, resources=len(lifespan.opened))
                 if children is not None:
+                    supervised = len(children) + 1  # the loop watchdog too
+                    shutdown.cancel_timeout = settings.shutdown_cancel_timeout * supervised
+                    shutdown.hard_deadline = hard_deadline(
+                        settings, children=supervised, resources=len(lifespan.opened)
+                    )
                     await _supervise(children, settings, shutdown, health, began)
                 shutdown.phase = Phase.CLOSING
         except* (SupervisorError, ResourceError) as group:
@@ -82,7 +105,12 @@ async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> 
             for error in group.exceptions:
                 event(logger, "failed", level=logging.ERROR, error=str(error))
     code = shutdown.exit_code(failed=failed, abandoned=health.jobs.abandoned)
-    jobs = health.jobs
+    _summary(health.jobs, code)
+    return code
+
+
+def _summary(jobs: JobCounts, code: int) -> None:
+    """The one line at exit. Also called by the hard deadline's thread: it only reads ints."""
     event(
         logger,
         "stopped",
@@ -92,7 +120,6 @@ async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> 
         abandoned=jobs.abandoned,
         exit_code=code,
     )
-    return code
 
 
 async def _start(
@@ -138,7 +165,8 @@ async def _supervise(
     ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     async with asyncio.TaskGroup() as group:
         running = group.create_task(
-            supervisor.run(partial(ready.set_result, None)), name="supervisor"
+            supervisor.run(partial(ready.set_result, None), lambda _: shutdown.give_up()),
+            name="supervisor",
         )
         waiters: set[asyncio.Future[Any]] = {running, ready, shutdown.requested}
         await asyncio.wait(waiters, return_when="FIRST_COMPLETED")

@@ -23,17 +23,19 @@ class RuntimeSettings:
         30.0, "Seconds accepted work gets to finish after the first SIGTERM/SIGINT.", minimum=0
     )
     shutdown_cancel_timeout: float = setting(
-        5.0, "Seconds cancelled tasks get to unwind once draining is over.", minimum=0
+        5.0, "Seconds each cancelled child gets to unwind once draining is over.", minimum=0.01
     )
     shutdown_margin: float = setting(
         2.0, "Seconds added to all shutdown budgets before the hard deadline exits.", minimum=0
     )
     resource_open_timeout: float = setting(
-        10.0, "Seconds a resource may take to open, retries included.", minimum=0
+        10.0, "Seconds a resource may take to open, retries included.", minimum=0.01
     )
-    resource_close_timeout: float = setting(5.0, "Seconds a resource may take to close.", minimum=0)
+    resource_close_timeout: float = setting(
+        5.0, "Seconds a resource may take to close.", minimum=0.01
+    )
     child_ready_timeout: float = setting(
-        10.0, "Seconds a supervised child may take to report ready.", minimum=0
+        10.0, "Seconds a supervised child may take to report ready.", minimum=0.01
     )
     supervisor_strategy: Literal["one_for_one", "one_for_all", "rest_for_one"] = setting(
         "one_for_one", "Which children restart when one exits."
@@ -55,7 +57,7 @@ class RuntimeSettings:
 
     worker_concurrency: int = setting(8, "Jobs handled at the same time.", minimum=1)
     queue_size: int = setting(100, "Jobs waiting at most; the source waits when full.", minimum=1)
-    job_timeout: float = setting(10.0, "Seconds one attempt of a job may take.", minimum=0)
+    job_timeout: float = setting(10.0, "Seconds one attempt of a job may take.", minimum=0.01)
     job_retries: int = setting(3, "Retries of a job that failed with a retryable error.", minimum=0)
     job_retry_backoff_initial: float = setting(
         0.05, "Seconds before a job's first retry; doubles for each next.", minimum=0

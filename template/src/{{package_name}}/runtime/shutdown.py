@@ -1,34 +1,46 @@
-"""SIGTERM and SIGINT turned into shutdown phases, and the exit code that reports them.
+"""Signals turned into shutdown phases, the hard deadline, and the exit code that reports them.
 
-Design note. The first signal starts DRAIN: readiness drops, intake stops, accepted work
-finishes within the drain timeout. A second signal, or the drain deadline, moves to CANCEL:
-the children are cancelled and get the cancel timeout to unwind. Resources then close in
-reverse order. Each wait is an `asyncio.timeout` scope that a signal can cut short by
-rescheduling it to now, so no phase needs a task of its own.
+Design note. The first SIGTERM, SIGINT or SIGHUP starts DRAIN: readiness drops, intake stops,
+accepted work finishes within the drain timeout. A second signal, or the drain deadline, moves
+to CANCEL: each child is asked to stop, then cancelled, and gets its own cancel timeout to
+unwind. Resources then close in reverse order, each within its close timeout. Each wait is an
+`asyncio.timeout` scope that a signal can cut short by rescheduling it to now, so no phase needs
+a task of its own.
 
 None of that can help a loop that is wedged (a task swallowing CancelledError, a blocking
-call): TaskGroup exit and `asyncio.run`'s teardown wait forever. So the first signal also arms
-a watchdog *thread* that flushes the logs and calls `os._exit` once drain + cancel + close +
-margin have passed: the process never outlives the orchestrator's grace period.
+call): TaskGroup exit and `asyncio.run`'s teardown wait forever. So a watchdog thread
+(`deadline.Watchdog`) sees the first signal as it arrives, even while the loop is blocked, and
+calls `os._exit` once the hard deadline has passed: drain + cancel x children + close x
+resources + margin, the sum of every phase's worst case (cancel waits are per child, and run
+one after another). A service that gives up by itself (a child that cannot start, a crash
+loop) arms the same deadline without the drain, with exit code 1. A forced exit still writes
+the summary line, with the counts known then.
+
+Signals: TERM, INT and HUP drain (HUP is what a closing terminal sends; one ignored at start,
+as under `nohup`, stays ignored); a second one forces. USR1 logs every task's stack and goes
+on. USR2 is logged and ignored, free for the owner. QUIT keeps its default, an immediate exit
+with a core dump where enabled, after faulthandler writes every thread's stack to stderr.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import faulthandler
 import logging
-import os
 import signal
-import threading
-from collections.abc import AsyncIterator, Iterator
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 from . import logs
+from .deadline import Watchdog
 from .logs import event
 
 logger = logging.getLogger(__name__)
 
-SIGNALS = (signal.SIGTERM, signal.SIGINT)
+DRAIN_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+SIGNALS = (*DRAIN_SIGNALS, signal.SIGUSR1, signal.SIGUSR2)
 
 
 class Phase(enum.StrEnum):
@@ -44,7 +56,8 @@ class Shutdown:
 
     Args:
         drain_timeout: seconds accepted work gets to finish after the first signal.
-        cancel_timeout: seconds cancelled children get to unwind.
+        cancel_timeout: seconds the cancelled task, in all, gets to unwind; a supervisor
+            needs its own cancel timeout once per child.
         hard_deadline: seconds after the first signal at which the process exits, whatever
             state the loop is in.
     """
@@ -58,9 +71,16 @@ class Shutdown:
         self.phase = Phase.STARTING
         self.signum: int | None = None
         self.forced = False
+        self.gave_up = False
+        self.last_words: Callable[[int], None] = _no_summary
         self._requested: asyncio.Future[int] | None = None
         self._scope: asyncio.Timeout | None = None
-        self._watchdog: threading.Timer | None = None
+        self._watchdog = Watchdog(
+            self.on_signal,
+            arming=DRAIN_SIGNALS,
+            budget=self._budget,
+            on_expiry=self._hard_exit,
+        )
 
     @property
     def requested(self) -> asyncio.Future[int]:
@@ -71,26 +91,39 @@ class Shutdown:
 
     @contextmanager
     def handling_signals(self) -> Iterator[None]:
-        """Route SIGTERM and SIGINT to this object while the block runs.
+        """Receive the signals while the block runs; restore their handlers after.
 
-        The watchdog, once armed, stays armed after the block: `asyncio.run`'s teardown
-        can hang too.
+        The deadline, once armed, stays armed after the block: `asyncio.run`'s teardown can
+        hang too.
         """
         loop = asyncio.get_running_loop()
-        for signum in SIGNALS:
-            loop.add_signal_handler(signum, self.on_signal, signum)
+        taken = [s for s in SIGNALS if not _ignored_at_start(s)]
+        self._watchdog.listen(taken, loop.call_soon_threadsafe)
+        dumping = _dump_stacks_on_quit()
         try:
             yield
         finally:
-            for signum in SIGNALS:
-                loop.remove_signal_handler(signum)
+            if dumping:
+                faulthandler.unregister(signal.SIGQUIT)
+            self._watchdog.release()
 
     def on_signal(self, signum: int) -> None:
-        """First signal: drain. Second: cancel now. Later ones: already on the way out."""
+        """Act on a signal, on the loop: the first TERM, INT or HUP drains, the second cancels
+        now, later ones are on the way out; USR1 logs every task's stack; USR2 is only logged.
+
+        Args:
+            signum: the signal's number.
+        """
         name = signal.Signals(signum).name
+        if signum == signal.SIGUSR1:
+            _log_task_stacks()
+            return
+        if signum not in DRAIN_SIGNALS:
+            event(logger, "signal_ignored", signal=name, phase=self.phase)
+            return
         if self.signum is None:
             self.signum = signum
-            self._arm_watchdog()
+            self._watchdog.arm(128 + signum)  # already armed if the signal came from outside
             event(
                 logger,
                 "shutdown_requested",
@@ -111,6 +144,12 @@ class Shutdown:
                 self._cut_scope()
         else:
             event(logger, "signal_ignored", signal=name, phase=self.phase)
+
+    def give_up(self) -> None:
+        """The service stops by itself and exits 1: arm the deadline, without the drain."""
+        if self.signum is None and not self.gave_up:
+            self.gave_up = True
+            self._watchdog.arm(1)
 
     def _cut_scope(self) -> None:
         if self._scope is not None and not self._scope.expired():
@@ -135,9 +174,9 @@ class Shutdown:
     async def drain_then_cancel(self, task: asyncio.Task[None]) -> None:
         """Give `task`, already asked to stop, the drain timeout; then cancel it.
 
-        Waits at most `cancel_timeout` for the cancellation; a task still running after that
-        is ignoring cancellation: every pending task's stack is logged and the hard deadline
-        will end the process.
+        Waits at most `cancel_timeout` for the cancellation; then every task holding it up
+        that has not been reported yet (a supervisor reports its own children) is logged once
+        with the await it is blocked in, and the hard deadline will end the process.
         """
         self.phase = Phase.DRAINING
         try:
@@ -158,15 +197,14 @@ class Shutdown:
         task.cancel()
         done, _ = await asyncio.wait({task}, timeout=self.cancel_timeout)
         if not done:
-            current = asyncio.current_task()
-            for other in asyncio.all_tasks():
-                if other is not current and not other.done():
+            for stuck in logs.blocked_leaves(task):
+                if logs.first_report(stuck):
                     event(
                         logger,
                         "task_ignores_cancel",
                         level=logging.ERROR,
-                        task=other.get_name(),
-                        stack=logs.stack_of(other),
+                        task=stuck.get_name(),
+                        stack=logs.stack_of(stuck),
                     )
 
     def exit_code(self, *, failed: bool, abandoned: int) -> int:
@@ -178,20 +216,40 @@ class Shutdown:
             return 128 + self.signum
         return 1 if abandoned else 0
 
-    def _arm_watchdog(self) -> None:
-        signum = self.signum or signal.SIGTERM
-        self._watchdog = threading.Timer(self.hard_deadline, _hard_exit, args=(signum,))
-        self._watchdog.name = "shutdown-hard-deadline"
-        self._watchdog.daemon = True
-        self._watchdog.start()
-
     def disarm(self) -> None:
         """Stop the watchdog: call once the process is about to exit on its own."""
-        if self._watchdog is not None:
-            self._watchdog.cancel()
+        self._watchdog.disarm()
+
+    def _budget(self) -> float:
+        return self.hard_deadline - (self.drain_timeout if self.gave_up else 0.0)
+
+    def _hard_exit(self, code: int) -> None:
+        """On the watchdog's helper thread: the last log lines before `os._exit(code)`."""
+        seconds = round(self._budget(), 3)
+        event(logger, "hard_deadline", level=logging.CRITICAL, exit_code=code, seconds=seconds)
+        self.last_words(code)
+        logs.flush()
 
 
-def _hard_exit(signum: int) -> None:
-    event(logger, "hard_deadline", level=logging.CRITICAL, exit_code=128 + signum)
-    logs.flush()
-    os._exit(128 + signum)
+def _ignored_at_start(signum: int) -> bool:
+    """A hang-up ignored by whoever started us (`nohup`) stays ignored."""
+    return signum == signal.SIGHUP and signal.getsignal(signum) == signal.SIG_IGN
+
+
+def _dump_stacks_on_quit() -> bool:
+    """QUIT: faulthandler writes every thread's stack, then the default action follows."""
+    try:
+        faulthandler.register(signal.SIGQUIT, file=sys.stderr, all_threads=True, chain=True)
+    except (AttributeError, ValueError, OSError):  # stderr is no file (captured, closed)
+        return False
+    return True
+
+
+def _log_task_stacks() -> None:
+    """USR1: what every task is waiting for, without stopping anything."""
+    for task in asyncio.all_tasks():
+        event(logger, "task_stack", task=task.get_name(), stack=logs.stack_of(task, follow=False))
+
+
+def _no_summary(code: int) -> None:
+    del code

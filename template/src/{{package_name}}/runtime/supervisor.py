@@ -5,7 +5,10 @@ its exception becomes a message to the supervisor instead of tearing the group d
 data, not a cancellation. One loop reads those messages in order and applies the strategy, so
 restart decisions never race each other. Stopping mirrors starting: children are asked to
 finish (their `stopping` event) from the last to the first, and only when `run` itself is
-cancelled are they cancelled, still last first, each within a bounded wait.
+cancelled are they cancelled, still last first. A child being cancelled first sees its
+`stopping` set, and gets a cancel timeout of its own: a slow sibling cannot use up its time
+and get it accused. A child still running after its wait really ignores cancellation: it is
+reported once, with the await it is blocked in, and the service's hard deadline ends it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from .backoff import backoff_delay
-from .logs import event, stack_of
+from .logs import event, first_report, stack_of
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +109,7 @@ class Supervisor:
         backoff_initial: the delay before the first restart in a window, doubled for each next.
         backoff_max: the cap of that delay.
         ready_timeout: how long a child may take to call `ready()`.
-        cancel_timeout: how long cancelling the children may take in all.
+        cancel_timeout: how long each cancelled child may take to unwind.
         name: used in task names and log lines.
     """
 
@@ -149,11 +152,17 @@ class Supervisor:
             self._stop_requested.set()
             self._exits.put_nowait(None)
 
-    async def run(self, on_ready: Callable[[], None] | None = None) -> None:
+    async def run(
+        self,
+        on_ready: Callable[[], None] | None = None,
+        on_failure: Callable[[SupervisorError], None] | None = None,
+    ) -> None:
         """Supervise until `stop()` or until no child is left to run.
 
         Args:
             on_ready: called once every child has signalled ready.
+            on_failure: called as soon as the supervisor gives up, before it stops the
+                children (which a child ignoring cancellation could hold up for good).
 
         Raises:
             StartError: a child failed to start; the started ones were stopped.
@@ -174,6 +183,8 @@ class Supervisor:
                 await self._stop_gracefully()
             except SupervisorError as exc:
                 failure = exc
+                if on_failure is not None:
+                    on_failure(exc)
                 await self._cancel_all()
             except asyncio.CancelledError:
                 await self._cancel_all()
@@ -205,7 +216,7 @@ class Supervisor:
             async with asyncio.timeout(self._ready_timeout):
                 await asyncio.wait({running.child._ready, task}, return_when="FIRST_COMPLETED")
         except TimeoutError:
-            await self._terminate(running, self._cancel_timeout)
+            await self._terminate(running)
             running.error = TimeoutError(f"no ready signal within {self._ready_timeout}s")
             self._exits.put_nowait(running)
         # A child that crashes right after its ready signal started fine: that is a crash.
@@ -241,7 +252,7 @@ class Supervisor:
         await self._backoff(spec.name)
         for other in reversed(affected):
             if other is not spec and (sibling := self._running.get(other.name)) is not None:
-                await self._terminate(sibling, self._cancel_timeout)
+                await self._terminate(sibling)
                 self._running.pop(other.name, None)
         self._running.pop(spec.name, None)
         for other in affected:
@@ -280,18 +291,19 @@ class Supervisor:
         self._running.clear()
 
     async def _cancel_all(self) -> None:
-        deadline = time.monotonic() + self._cancel_timeout
         for running in reversed(list(self._running.values())):
-            await self._terminate(running, max(0.0, deadline - time.monotonic()))
+            await self._terminate(running)
         self._running.clear()
 
-    async def _terminate(self, running: _Running, within: float) -> None:
+    async def _terminate(self, running: _Running) -> None:
+        """Set the child's `stopping`, cancel it, and give it its cancel timeout to end."""
+        running.child.stopping.set()
         task = running.task
         if task is None or task.done():
             return
         task.cancel()
-        done, _ = await asyncio.wait({task}, timeout=within)
-        if not done:
+        done, _ = await asyncio.wait({task}, timeout=self._cancel_timeout)
+        if not done and first_report(task):
             event(
                 logger,
                 "child_ignores_cancel",
