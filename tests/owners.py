@@ -4,6 +4,7 @@ as an owner who follows the template would, and the project's own checks afterwa
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -163,10 +164,47 @@ def resolve(owner: Owner, updated: Updated, target: Path) -> None:
         (project / name).unlink()
     if (project / new_name).is_file() and not (project / old_name).exists():
         import_tasks_not_jobs(project)  # the template's side, and new files, name the old module
+    follow_the_runtime_layout(project / owner.package)
     # The owner's import, kept from a conflict, goes back into isort's order.
     for command in ("check", "--fix", "--select", "I001", "--quiet"), ("format", "--quiet"):
         subprocess.run([str(RUFF), *command, "."], cwd=project, capture_output=True, check=False)
     uv(project, "lock")
+
+
+def follow_the_runtime_layout(package: Path) -> None:
+    """What 0.2.0's CHANGELOG tells an owner to do when app.py and settings.py conflict:
+    re-add each child of theirs with `children.append(...)` before `return children`, and keep
+    each field of theirs in the body of the new Settings class, with `setting` imported from
+    the runtime. A project whose files kept the 0.1.0 layout is left as it is."""
+    app = package / "app.py"
+    text = app.read_text(encoding="utf-8")
+    if "    return children\n" in text:
+        children = re.findall(r"^ {8}(ChildSpec\(.*\)),\n", text, re.MULTILINE)
+        text = re.sub(r"^ {8}ChildSpec\(.*\),\n", "", text, flags=re.MULTILINE)
+        added = "".join(f"    children.append({child})\n" for child in children)
+        app.write_text(text.replace("    return children\n", added + "    return children\n"))
+    settings = package / "settings.py"
+    text = settings.read_text(encoding="utf-8")
+    if "class Settings(\n" in text:
+        fields = re.findall(r"^ {4}\w+: .* = setting\(.*\)\n", text, re.MULTILINE)
+        for field in fields:
+            text = text.replace(field, "", 1)
+        body = text.index('"""', text.index('"""', text.index("class Settings(\n")) + 3) + 3
+        text = text[:body] + "\n\n" + "".join(fields) + text[body:]
+        example = package.parent.parent / ".env.example"
+        prefix = package.name.upper() + "_"
+        for field in fields if example.is_file() else []:
+            declared = ast.parse(field.strip()).body[0]
+            assert isinstance(declared, ast.AnnAssign)
+            assert isinstance(declared.target, ast.Name)
+            assert isinstance(declared.value, ast.Call)
+            default, help_text = (ast.literal_eval(arg) for arg in declared.value.args[:2])
+            entry = f"\n# {help_text}\n{prefix}{declared.target.id.upper()}={default}\n"
+            example.write_text(example.read_text(encoding="utf-8") + entry, encoding="utf-8")
+        if fields and not re.search(r"^from \.runtime import .*\bsetting\b", text, re.MULTILINE):
+            runtime_import = re.compile(r"^from \.runtime import ", re.MULTILINE)
+            text = runtime_import.sub("from .runtime import setting, ", text, count=1)
+        settings.write_text(text, encoding="utf-8")
 
 
 def passes_its_checks(owner: Owner, *, full: bool) -> None:
