@@ -12,6 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from .breaker import Breakers
 from .logs import event
 from .supervisor import Child
 
@@ -20,15 +21,17 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class JobCounts:
-    """Work accepted and how it ended; what is neither completed nor failed was abandoned."""
+    """Work accepted and how it ended; what is neither completed, failed nor dead (set aside
+    in a durable source's dead letters) was abandoned."""
 
     accepted: int = 0
     completed: int = 0
     failed: int = 0
+    dead: int = 0
 
     @property
     def abandoned(self) -> int:
-        return self.accepted - self.completed - self.failed
+        return self.accepted - self.completed - self.failed - self.dead
 
 
 @dataclass
@@ -41,10 +44,17 @@ class Health:
     last_lag: float = 0.0
     max_lag: float = 0.0
     jobs: JobCounts = field(default_factory=JobCounts)
+    # Readiness is also false while a resource's breaker is open: see `serving`.
+    breakers: Breakers = field(default_factory=Breakers)
 
     def live(self, stale_after: float) -> bool:
         """True while the loop-lag watchdog has ticked within `stale_after` seconds."""
         return time.monotonic() - self.last_tick < stale_after
+
+    @property
+    def serving(self) -> bool:
+        """Ready, and no resource is down: what /readyz answers."""
+        return self.ready and not self.breakers.open
 
     def set_ready(self) -> None:
         self.ready = not self.draining
