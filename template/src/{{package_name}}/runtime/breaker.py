@@ -25,7 +25,7 @@ from .supervisor import Child
 logger = logging.getLogger(__name__)
 
 # Seconds a check may take: a black-holed server answers nothing, and that is a failed check.
-CHECK_TIMEOUT = 2.0
+CHECK_TIMEOUT = 1.0
 
 # Delays between probes of an open breaker: the first, and the cap it doubles up to.
 PROBE_INITIAL = 0.2
