@@ -139,6 +139,7 @@ class Breakers:
             while not child.stopping.is_set():
                 if not self.open:
                     attempt = 0
+                    self._opened.clear()  # a stop of an earlier run may have set it
                     await self._opened.wait()
                     continue
                 attempt += 1
