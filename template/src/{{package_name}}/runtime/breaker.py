@@ -76,7 +76,17 @@ class Breaker:
             raise
         else:
             checking.set_result(True)
+        _raise_if_cancelled()
         return checking.result()
+
+
+def _raise_if_cancelled() -> None:
+    # What `pool.raise_if_cancelled` does (pool imports this module): a check through redis-py
+    # may swallow this task's cancellation on Python 3.11, and a cancelled worker or prober
+    # must not go on to wait for a breaker or probe again.
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 class Breakers:
