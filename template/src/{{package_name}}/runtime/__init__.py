@@ -8,6 +8,7 @@ Streams as the work source).
 """
 
 from .backoff import backoff_delay
+from .breaker import Breakers, OutageError
 from .config import ConfigError, load, setting
 from .health import Health, JobCounts
 from .lifespan import Lifespan, ResourceError
@@ -19,6 +20,7 @@ from .settings import RuntimeSettings
 from .supervisor import Child, ChildSpec, Restart, Strategy, Supervisor
 
 __all__ = [
+    "Breakers",
     "Child",
     "ChildSpec",
     "ConfigError",
@@ -27,6 +29,7 @@ __all__ = [
     "Job",
     "JobCounts",
     "Lifespan",
+    "OutageError",
     "ResourceError",
     "Restart",
     "RetryableJobError",

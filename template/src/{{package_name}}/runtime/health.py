@@ -12,6 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from .breaker import Breakers
 from .logs import event
 from .supervisor import Child
 
@@ -22,15 +23,17 @@ PROBES = frozenset({"/healthz", "/readyz"})
 
 @dataclass
 class JobCounts:
-    """Work accepted and how it ended; what is neither completed nor failed was abandoned."""
+    """Work accepted and how it ended; what is neither completed, failed nor dead (set aside
+    in a durable source's dead letters) was abandoned."""
 
     accepted: int = 0
     completed: int = 0
     failed: int = 0
+    dead: int = 0
 
     @property
     def abandoned(self) -> int:
-        return self.accepted - self.completed - self.failed
+        return self.accepted - self.completed - self.failed - self.dead
 
 
 @dataclass
@@ -43,10 +46,17 @@ class Health:
     last_lag: float = 0.0
     max_lag: float = 0.0
     jobs: JobCounts = field(default_factory=JobCounts)
+    # Readiness is also false while a resource's breaker is open: see `serving`.
+    breakers: Breakers = field(default_factory=Breakers)
 
     def live(self, stale_after: float) -> bool:
         """True while the loop-lag watchdog has ticked within `stale_after` seconds."""
         return time.monotonic() - self.last_tick < stale_after
+
+    @property
+    def serving(self) -> bool:
+        """Ready, and no resource is down: what /readyz answers."""
+        return self.ready and not self.breakers.open
 
     def set_ready(self) -> None:
         self.ready = not self.draining
@@ -85,7 +95,8 @@ async def watch_loop_lag(
 
 def probe(path: str, health: Health, window: float) -> tuple[int, dict[str, str]]:
     """The answer to a probe: /healthz is 200 while the loop watchdog ticked within `window`
-    seconds; /readyz is 200 once every child is ready, 503 before and while draining.
+    seconds; /readyz is 200 once every child is ready, 503 before, while draining and while
+    a resource is down (its breaker is open).
 
     Args:
         path: "/healthz" or "/readyz".
@@ -94,6 +105,8 @@ def probe(path: str, health: Health, window: float) -> tuple[int, dict[str, str]
     """
     if path == "/healthz":
         return (200, {"status": "live"}) if health.live(window) else (503, {"status": "stale"})
-    if health.ready:
+    if health.serving:
         return 200, {"status": "ready"}
+    if health.ready:
+        return 503, {"status": "resource_down", "resources": ",".join(health.breakers.open)}
     return 503, {"status": "draining" if health.draining else "starting"}

@@ -14,10 +14,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from functools import partial
 from types import TracebackType
 from typing import Self, TypeVar
 
 from .backoff import backoff_delay
+from .breaker import Breakers
 from .logs import event
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class Lifespan:
         close_timeout: default deadline for closing one resource.
         retry_initial: first delay between open attempts, doubled for each next one.
         retry_max: the cap of that delay.
+        breakers: where the breaker of each resource opened with a `check` goes.
     """
 
     def __init__(
@@ -47,12 +50,14 @@ class Lifespan:
         close_timeout: float = 5.0,
         retry_initial: float = 0.1,
         retry_max: float = 2.0,
+        breakers: Breakers | None = None,
     ) -> None:
         self._open_timeout = open_timeout
         self._close_timeout = close_timeout
         self._retry_initial = retry_initial
         self._retry_max = retry_max
         self._stack = AsyncExitStack()
+        self.breakers = Breakers() if breakers is None else breakers
         self.opened: list[str] = []
         self.closed: list[str] = []
 
@@ -76,6 +81,8 @@ class Lifespan:
         open_timeout: float | None = None,
         close_timeout: float | None = None,
         retry_on: tuple[type[Exception], ...] = (),
+        check: Callable[[T], Awaitable[object]] | None = None,
+        transient: tuple[type[Exception], ...] = (),
     ) -> T:
         """Open a resource now and close it, in reverse order, when the lifespan ends.
 
@@ -86,6 +93,10 @@ class Lifespan:
             open_timeout: this resource's open deadline, retries included.
             close_timeout: this resource's close deadline.
             retry_on: errors that mean "not up yet": retried with backoff until the deadline.
+            check: a cheap request the open resource answers when it is up (PING, SELECT 1);
+                with it the resource gets a circuit breaker (see `Breakers`).
+            transient: the errors that mean "down for now" once it is open: the work retries
+                them, and they make the breaker run `check`.
 
         Raises:
             ResourceError: it did not open within the deadline, or failed with an error not
@@ -134,6 +145,8 @@ class Lifespan:
             raise ResourceError(f"resource {name!r} failed to open: {exc!r}") from exc
         self._stack.push_async_exit(self._closer(name, manager, close_timeout))
         self.opened.append(name)
+        if check is not None:
+            self.breakers.add(name, partial(check, value), transient)
         event(logger, "resource_open", resource=name, seconds=round(time.monotonic() - started, 3))
         return value
 

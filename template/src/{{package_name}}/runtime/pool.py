@@ -4,6 +4,11 @@ Design note. Shutdown is by sentinel, not by cancellation: when the pool is aske
 source has stopped first, being started after it), it queues one `None` per worker behind the
 jobs already accepted. Each worker finishes the jobs ahead of its sentinel and returns, so a
 drain completes exactly the accepted work and nothing is abandoned.
+
+A dependency outage is not the job's fault. An error that a resource's breaker lists as
+transient makes the breakers check their resources; when one is down the attempt does not
+count, the worker waits for the breaker to close and tries again, and the pool takes no new
+job meanwhile. Only an outage longer than OUTAGE_TOLERANCE ends the service (exit 1).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from .backoff import backoff_delay
+from .breaker import Breakers
 from .health import JobCounts
 from .logs import event
 from .settings import RuntimeSettings
@@ -35,8 +41,9 @@ class Job:
 
 
 Handler = Callable[[Job], Awaitable[None]]
-# Called once a job is done with: True when it completed, False when it failed for good.
-Done = Callable[[Job, bool], Awaitable[None]]
+# Called once a job is done with, with None when it completed or the error it failed with;
+# returns True when it set the job aside as a dead letter (counted `dead`, not `failed`).
+Done = Callable[[Job, BaseException | None], Awaitable[bool]]
 
 
 def raise_if_cancelled() -> None:
@@ -61,6 +68,8 @@ class WorkerPool:
         settings: the pool's size, queue, per-attempt timeout, retries and their backoff.
         on_done: called after each job's last attempt, e.g. to acknowledge its message; not
             for a job cancelled by a forced shutdown.
+        breakers: the resources' breakers; their transient errors are retried, without
+            counting against `job_retries` while the resource is down.
     """
 
     def __init__(
@@ -70,6 +79,7 @@ class WorkerPool:
         settings: RuntimeSettings,
         *,
         on_done: Done | None = None,
+        breakers: Breakers | None = None,
     ) -> None:
         self._handler = handler
         self._counts = counts
@@ -80,9 +90,12 @@ class WorkerPool:
         self._backoff_initial = settings.job_retry_backoff_initial
         self._backoff_max = settings.job_retry_backoff_max
         self._on_done = on_done
+        self.breakers = Breakers() if breakers is None else breakers
 
     async def submit(self, job: Job) -> None:
-        """Accept a job; waits while the queue is full (backpressure on the source)."""
+        """Accept a job; waits while the queue is full (backpressure on the source) and while
+        a resource is down."""
+        await self.breakers.wait_closed()
         await self._queue.put(job)
         self._counts.accepted += 1
 
@@ -91,7 +104,7 @@ class WorkerPool:
         timeout, retries and counts: for a caller that waits for the outcome, such as an HTTP
         request. Return True when it completed, False when it failed."""
         self._counts.accepted += 1
-        return await self._handle(job)
+        return await self._handle(job) is None
 
     async def run(self, child: Child) -> None:
         """The pool as a supervised child: ready once its workers run; drains when stopped."""
@@ -105,21 +118,30 @@ class WorkerPool:
 
     async def _work(self) -> None:
         while (job := await self._queue.get()) is not None:
-            completed = await self._handle(job)
-            if self._on_done is not None:
-                await self._on_done(job, completed)
+            error = await self._handle(job)
+            if self._on_done is not None and await self._on_done(job, error):
+                self._counts.failed -= 1
+                self._counts.dead += 1
             raise_if_cancelled()
 
-    async def _handle(self, job: Job) -> bool:
-        """Run `job` until it completes, fails for good, or runs out of retries; True if it
-        completed."""
+    def _retryable(self) -> tuple[type[BaseException], ...]:
+        return (RetryableJobError, TimeoutError, *self.breakers.errors)
+
+    async def _handle(self, job: Job) -> BaseException | None:
+        """Run `job` until it completes, fails for good, or runs out of retries; return None
+        when it completed, else the error of its last attempt."""
         attempt = 0
         while True:
             attempt += 1
+            await self.breakers.wait_closed()
             try:
                 async with asyncio.timeout(self._job_timeout):
                     await self._handler(job)
-            except (RetryableJobError, TimeoutError) as exc:
+            except self._retryable() as exc:
+                if await self.breakers.down(exc):
+                    attempt -= 1  # the resource is down: not the job's attempt
+                    event(logger, "job_held", level=logging.DEBUG, job=job.id, error=repr(exc))
+                    continue
                 if attempt > self._retries:
                     self._counts.failed += 1
                     event(
@@ -130,7 +152,7 @@ class WorkerPool:
                         attempts=attempt,
                         error=repr(exc),
                     )
-                    return False
+                    return exc
                 delay = backoff_delay(attempt, self._backoff_initial, self._backoff_max)
                 event(
                     logger,
@@ -152,7 +174,7 @@ class WorkerPool:
                     job=job.id,
                     attempts=attempt,
                 )
-                return False
+                return exc
             else:
                 self._counts.completed += 1
-                return True
+                return None

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
+from .breaker import Breakers, OutageError
 from .health import Health, JobCounts, watch_loop_lag
 from .lifespan import Lifespan, ResourceError
 from .logs import event
@@ -81,7 +82,7 @@ async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> 
         settings: timeouts and supervision settings.
         shutdown: the signal handling and shutdown phases of this run.
     """
-    health = Health()
+    health = Health(breakers=Breakers(settings.outage_tolerance))
     began = time.monotonic()
     failed = False
     shutdown.last_words = partial(_summary, health.jobs)
@@ -90,6 +91,7 @@ async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> 
             async with Lifespan(
                 open_timeout=settings.resource_open_timeout,
                 close_timeout=settings.resource_close_timeout,
+                breakers=health.breakers,
             ) as lifespan:
                 children = await _start(start, lifespan, health, shutdown)
                 if children is not None:
@@ -100,7 +102,7 @@ async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> 
                     )
                     await _supervise(children, settings, shutdown, health, began)
                 shutdown.phase = Phase.CLOSING
-        except* (SupervisorError, ResourceError) as group:
+        except* (SupervisorError, ResourceError, OutageError) as group:
             failed = True
             for error in group.exceptions:
                 event(logger, "failed", level=logging.ERROR, error=str(error))
@@ -118,6 +120,7 @@ def _summary(jobs: JobCounts, code: int) -> None:
         completed=jobs.completed,
         failed=jobs.failed,
         abandoned=jobs.abandoned,
+        dead=jobs.dead,
         exit_code=code,
     )
 
@@ -152,8 +155,10 @@ async def _supervise(
             threshold=settings.loop_lag_threshold,
         ),
     )
+    # The breakers' prober starts first and stops last: probes go on while the work drains.
+    breakers = ChildSpec("breakers", health.breakers.run)
     supervisor = Supervisor(
-        [watchdog, *children],
+        [watchdog, breakers, *children],
         strategy=Strategy(settings.supervisor_strategy),
         max_restarts=settings.supervisor_max_restarts,
         max_seconds=settings.supervisor_max_seconds,
@@ -168,7 +173,8 @@ async def _supervise(
             supervisor.run(partial(ready.set_result, None), lambda _: shutdown.give_up()),
             name="supervisor",
         )
-        waiters: set[asyncio.Future[Any]] = {running, ready, shutdown.requested}
+        outage = health.breakers.outage
+        waiters: set[asyncio.Future[Any]] = {running, ready, shutdown.requested, outage}
         await asyncio.wait(waiters, return_when="FIRST_COMPLETED")
         if ready.done() and not running.done() and shutdown.signum is None:
             shutdown.phase = Phase.RUNNING
@@ -186,3 +192,7 @@ async def _supervise(
             supervisor.stop()
             event(logger, "draining", in_flight=health.jobs.abandoned)
             await shutdown.drain_then_cancel(running)
+        elif outage.done():
+            supervisor.stop()
+            health.set_draining()
+            raise OutageError(outage.result())  # the group cancels the children

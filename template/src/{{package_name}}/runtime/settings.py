@@ -50,6 +50,11 @@ class RuntimeSettings:
         0.1, "Seconds before the first restart in a window; doubles for each next.", minimum=0
     )
     restart_backoff_max: float = setting(2.0, "Longest delay between restarts.", minimum=0)
+    outage_tolerance: float = setting(
+        30.0,
+        "Seconds a resource may stay down (intake paused, work held) before the service exits 1.",
+        minimum=0,
+    )
     loop_lag_interval: float = setting(0.5, "Seconds between event-loop lag checks.", minimum=0.01)
     loop_lag_threshold: float = setting(
         0.1, "Event-loop lag, in seconds, that logs a warning.", minimum=0
