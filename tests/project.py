@@ -27,6 +27,17 @@ TEMPLATE_PARTS = ("copier.yml", "includes", "template")
 
 RUFF = Path(sys.executable).with_name("ruff")
 
+# Every optional part at once: the variant that renders the most of the template.
+FULL_FEATURED: dict[str, Any] = {
+    "web": "fastapi",
+    "http_client": "httpx",
+    "database": "postgres",
+    "redis": True,
+    "work_source": "redis-streams",
+    "event_loop": "uvloop",
+    "docker": True,
+}
+
 # Text answers that break a file format when pasted in unescaped, a package name that is not
 # the slug, and letters outside ASCII.
 AWKWARD_ANSWERS = {

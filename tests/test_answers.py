@@ -39,7 +39,7 @@ from generator import questions
 from generator.prompts import gather
 
 from .driving import new, tree
-from .project import AWKWARD_ANSWERS, RUFF, render
+from .project import AWKWARD_ANSWERS, FULL_FEATURED, RUFF, render
 
 QUESTIONNAIRE = questions.load()
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "200"))
@@ -206,15 +206,7 @@ def test_any_accepted_answers_render_a_project_that_parses_compiles_and_passes_r
 # Regression tests: one per problem found, each failing before its fix.
 
 LONG_AND_SHORT = ["p", "pkg_eight", "p" * 23, "package_of_thirty_characters_x", "p" * 40]
-FULL = {
-    "web": "fastapi",
-    "http_client": "httpx",
-    "database": "postgres",
-    "redis": True,
-    "work_source": "redis-streams",
-    "docker": True,
-    "event_loop": "uvloop",
-}
+FULL = FULL_FEATURED
 
 
 def test_package_names_of_any_allowed_length_render_formatted_lint_clean_code(

@@ -24,20 +24,12 @@ import pytest
 from generator import questions
 from generator.render import CHECKS as VERIFY_CHECKS
 
-from .project import AWKWARD_ANSWERS, clean_env, render, run_checks
+from .project import AWKWARD_ANSWERS, FULL_FEATURED, clean_env, render, run_checks
 
 QUESTIONNAIRE = questions.load()
 VERSIONS: list[str] = QUESTIONNAIRE["python_min"].values()
 ON_CI = os.environ.get("CI") == "true"
-FULL = {
-    "web": "fastapi",
-    "http_client": "httpx",
-    "database": "postgres",
-    "redis": True,
-    "work_source": "redis-streams",
-    "event_loop": "uvloop",
-    "docker": True,
-}
+FULL = FULL_FEATURED
 
 
 def version_of(python: Path) -> str | None:

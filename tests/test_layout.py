@@ -9,17 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from .project import ROOT, render, run_checks
+from .project import FULL_FEATURED, ROOT, render, run_checks
 
 PACKAGE = ROOT / "template" / "src" / "{{package_name}}"
-FULL = {
-    "project_name": "Recipe Service",
-    "web": "fastapi",
-    "http_client": "httpx",
-    "database": "postgres",
-    "redis": True,
-    "work_source": "redis-streams",
-}
+FULL = {"project_name": "Recipe Service", **FULL_FEATURED}
 
 
 def test_nothing_under_the_runtime_is_templated() -> None:
