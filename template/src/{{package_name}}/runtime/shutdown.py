@@ -19,7 +19,7 @@ the summary line, with the counts known then.
 Signals: TERM, INT and HUP drain (HUP is what a closing terminal sends; one ignored at start,
 as under `nohup`, stays ignored); a second one forces. USR1 logs every task's stack and goes
 on. USR2 is logged and ignored, free for the owner. QUIT keeps its default, an immediate exit
-with a core dump where enabled, after faulthandler writes every thread's stack to stderr.
+with a core dump where enabled, after faulthandler writes the interrupted thread's stack to stderr.
 """
 
 from __future__ import annotations
@@ -237,9 +237,11 @@ def _ignored_at_start(signum: int) -> bool:
 
 
 def _dump_stacks_on_quit() -> bool:
-    """QUIT: faulthandler writes every thread's stack, then the default action follows."""
+    """QUIT: faulthandler writes the stack of the thread it interrupts (the event loop's, as a
+    rule), then the default action follows. Not every thread's: reading the others' frames
+    while they run can crash the process instead (seen as SIGSEGV mid-dump)."""
     try:
-        faulthandler.register(signal.SIGQUIT, file=sys.stderr, all_threads=True, chain=True)
+        faulthandler.register(signal.SIGQUIT, file=sys.stderr, all_threads=False, chain=True)
     except (AttributeError, ValueError, OSError):  # stderr is no file (captured, closed)
         return False
     return True
