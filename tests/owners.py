@@ -18,7 +18,7 @@ from generator.render import CHECKS as VERIFY_CHECKS
 
 from .project import RUFF, Importer, clean_env, run_checks
 from .repos import commit_all
-from .updating import import_tasks_not_jobs, rename_jobs_module
+from .updating import import_renamed, rename_module
 
 
 @dataclass
@@ -28,10 +28,7 @@ class Owner:
     path: Path
     package: Path
     kept_text: dict[str, list[str]]  # file -> lines of the owner's that must still be there
-
-    @property
-    def renamed(self) -> tuple[str, str]:
-        return (str(self.package / "workers/jobs.py"), str(self.package / "workers/tasks.py"))
+    renamed: tuple[str, str]  # the module the owner renamed: old and new path in the project
 
 
 HEARTBEAT = '''"""The owner's own child: ready at once, then waits to be asked to stop."""
@@ -68,8 +65,8 @@ def insert(path: Path, anchor: str, text: str, *, after: bool = True) -> str:
 
 def owner_edits(dest: Path) -> Owner:
     """An owner's usual edits to a project just made and committed, each committed: a child in
-    app.py, a setting, a dependency, a test, README lines, a deleted test module, and a rename
-    of workers/jobs.py."""
+    app.py, a setting, a dependency, a test, README lines, a deleted test module, and a renamed
+    module (0.1.0's `workers/jobs.py`, or from 0.2.0 on the example module)."""
     package = Path("src") / str(update.answers_of(dest)["package_name"])
     name = package.name
     kept: dict[str, list[str]] = {}
@@ -78,17 +75,23 @@ def owner_edits(dest: Path) -> Owner:
         kept.setdefault(str(relative), []).extend(text.strip("\n").splitlines())
 
     app = dest / package / "app.py"
-    child = '        ChildSpec("heartbeat", heartbeat),\n'
+    settings = dest / package / "settings.py"
     keep(
         package / "app.py", insert(app, "from .", "from .heartbeat import heartbeat\n", after=False)
     )
-    keep(package / "app.py", insert(app, '        ChildSpec("workers"', child))
     (dest / package / "heartbeat.py").write_text(HEARTBEAT, encoding="utf-8")
     keep(package / "heartbeat.py", HEARTBEAT)
-    setting = '    owner_note: str = setting("hello", "A setting of the owner\'s.")\n'
-    keep(
-        package / "settings.py", insert(dest / package / "settings.py", "    log_format:", setting)
-    )
+    note = 'owner_note: str = setting("hello", "A setting of the owner\'s.")\n'
+    if (dest / package / "workers/jobs.py").is_file():  # 0.1.0: children listed, fields inline
+        keep(package / "app.py", insert(app, '        ChildSpec("workers"', child_line(8)))
+        keep(package / "settings.py", insert(settings, "    log_format:", f"    {note}"))
+        old_module, new_module = "workers/jobs.py", "workers/tasks.py"
+    else:  # the runtime's layout: children appended, fields in the Settings class body
+        keep(package / "app.py", insert(app, "    return children", child_line(4), after=False))
+        keep(package / "settings.py", insert(settings, '    from `.runtime`."""', f"\n    {note}"))
+        text = settings.read_text(encoding="utf-8")
+        settings.write_text(text.replace("from .runtime import ", "from .runtime import setting, "))
+        old_module, new_module = "example.py", "jobs.py"
     keep(
         "pyproject.toml",
         insert(dest / "pyproject.toml", "dependencies = [", '  "packaging>=23",\n'),
@@ -106,8 +109,15 @@ def owner_edits(dest: Path) -> Owner:
     (dest / "tests/test_health.py").unlink()
     uv(dest, "lock")
     commit_all(dest, "owner: a heartbeat child, a setting, a dependency, a test, notes")
-    rename_jobs_module(dest, package)
-    return Owner(dest, package, kept)
+    rename_module(dest, package, old_module, new_module)
+    renamed = (str(package / old_module), str(package / new_module))
+    return Owner(dest, package, kept, renamed)
+
+
+def child_line(indent: int) -> str:
+    """The owner's child in app.py: an item of 0.1.0's list, or appended from 0.2.0 on."""
+    spec = 'ChildSpec("heartbeat", heartbeat)'
+    return " " * indent + (f"{spec},\n" if indent == 8 else f"children.append({spec})\n")
 
 
 def uv(project: Path, *args: str) -> None:
@@ -163,7 +173,9 @@ def resolve(owner: Owner, updated: Updated, target: Path) -> None:
     for name in updated.kept:
         (project / name).unlink()
     if (project / new_name).is_file() and not (project / old_name).exists():
-        import_tasks_not_jobs(project)  # the template's side, and new files, name the old module
+        # The template's side, and new files, name the old module.
+        old, new = (str(Path(n).relative_to(owner.package)) for n in owner.renamed)
+        import_renamed(project, owner.package, old, new)
     follow_the_runtime_layout(project / owner.package)
     # The owner's import, kept from a conflict, goes back into isort's order.
     for command in ("check", "--fix", "--select", "I001", "--quiet"), ("format", "--quiet"):

@@ -113,23 +113,39 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def rename_jobs_module(project: Path, package: Path) -> Path:
-    """The owner's rename: `workers/jobs.py` becomes `workers/tasks.py`, importers follow."""
-    git(project, "mv", str(package / "workers/jobs.py"), str(package / "workers/tasks.py"))
-    import_tasks_not_jobs(project)
-    commit_all(project, "owner: jobs are tasks here")
-    return project / package / "workers/tasks.py"
+def rename_module(project: Path, package: Path, old: str, new: str) -> None:
+    """The owner's rename of module `old` to `new` (paths under `package`); importers follow."""
+    git(project, "mv", str(package / old), str(package / new))
+    import_renamed(project, package, old, new)
+    commit_all(project, f"owner: {old} is {new} here")
 
 
-def import_tasks_not_jobs(project: Path) -> None:
-    """Point every import of `workers/jobs.py` at `workers/tasks.py`, as the renaming owner does
-    (and only of that module: another `jobs` module elsewhere keeps its name)."""
-    anywhere = re.compile(r"^(from (?:[\w.]*\.)?workers\.)jobs import", re.MULTILINE)
-    beside = re.compile(r"^(from \.)jobs import", re.MULTILINE)
+# `from <dots><name> import <what>`: resolved against the importing module's package.
+FROM_IMPORT = re.compile(r"^from (\.*)([\w.]*) import (.+)$", re.MULTILINE)
+
+
+def import_renamed(project: Path, package: Path, old: str, new: str) -> None:
+    """Point every import of module `old` (a path under `package`) at `new`, relative or
+    absolute, and only of that module: another module of the same name keeps it. The module
+    imported by name from its package keeps its old name as an alias."""
+    target = (package.name, *Path(old).with_suffix("").parts)
+    old_stem, stem = target[-1], Path(new).stem
     for module in [*(project / "src").rglob("*.py"), *(project / "tests").rglob("*.py")]:
+        top = project / "src" if module.is_relative_to(project / "src") else project
+        here = module.parent.relative_to(top).parts
+
+        def follow(found: re.Match[str], here: tuple[str, ...] = here) -> str:
+            dots, name, what = found.groups()
+            base = here[: len(here) - len(dots) + 1] if dots else ()
+            source = (*base, *filter(None, name.split(".")))
+            if source == target:
+                parent = name.rpartition(".")[0]
+                return f"from {dots}{parent}{'.' if parent else ''}{stem} import {what}"
+            if (*source, what) == target:
+                return f"from {dots}{name} import {stem} as {old_stem}"
+            return found[0]
+
         text = module.read_text(encoding="utf-8")
-        renamed = anywhere.sub(r"\1tasks import", text)
-        if module.parent.name == "workers":
-            renamed = beside.sub(r"\1tasks import", renamed)
+        renamed = FROM_IMPORT.sub(follow, text)
         if renamed != text:
             module.write_text(renamed, encoding="utf-8")
