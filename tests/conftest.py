@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,9 +17,25 @@ from tests.repos import add_rpc_preset, commit_all, make_template_repo
 from .project import snapshot_template
 from .updating import DRIVERS, Driver, TemplateRepo
 
+# `LOAD_CORES=N pytest ...` runs the tests beside N processes that each keep a core busy, as a
+# loaded machine would: the generated suites must pass there too.
+BURNERS: list[subprocess.Popen[bytes]] = []
+
 
 def pytest_configure(config: pytest.Config) -> None:
     variant_lines.pytest_configure(config)
+    cores = os.environ.get("LOAD_CORES", "0")
+    if not cores.isdigit():
+        raise pytest.UsageError(f"LOAD_CORES={cores!r} is not a number of cores; give e.g. 2")
+    if not hasattr(config, "workerinput"):  # the controller only, not each xdist worker
+        burn = "while True: pass"
+        BURNERS.extend(subprocess.Popen([sys.executable, "-c", burn]) for _ in range(int(cores)))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for burner in BURNERS:
+        burner.kill()
+        burner.wait()
 
 
 @pytest.fixture(scope="session")
