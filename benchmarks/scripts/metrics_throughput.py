@@ -10,9 +10,10 @@ per round and side.
 Both sides are `throughput.py`'s service side: the real `WorkerPool` under the real
 `Supervisor`, N no-op jobs. The "on" side wires the metrics as `run(metrics=...)` does (the
 pool then times every job into the duration histogram) and a third child renders the whole
-exposition every `--scrape` seconds, far more often than Prometheus would, so the cost of a
-scrape counts too. The "off" side is the pool of a service without metrics. Rounds alternate
-which side goes first, each on a fresh event loop; a first warm-up round of each is discarded.
+exposition every `--scrape` seconds (default 1, more often than Prometheus's usual 15 s or
+more), so the cost of a scrape counts too. The "off" side is the pool of a service without
+metrics. Rounds alternate which side goes first, each on a fresh event loop; a first warm-up
+round of each is discarded.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def main() -> None:
     parser.add_argument("package")
     parser.add_argument("--jobs", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--scrape", type=float, default=0.1)
+    parser.add_argument("--scrape", type=float, default=1.0)
     args = parser.parse_args()
     settings = importlib.import_module(f"{args.package}.settings").Settings()
     sides = {
