@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generator.questions import AnswerError
 
-from . import drain, generate, lifecycle, matrix, report, throughput, update, web
+from . import drain, generate, lifecycle, matrix, metrics, report, throughput, update, web
 from .plan import FULL, QUICK, Plan
 from .process import BenchmarkError
 from .rows import Row
@@ -33,6 +33,7 @@ FIGURES: tuple[tuple[tuple[str, ...], Figure], ...] = (
     (("startup", "shutdown", "memory"), lifecycle.measure),
     (("drain",), drain.measure),
     (("throughput",), throughput.measure),
+    (("metrics",), metrics.measure),
     (("generate",), generate.measure),
     (("update",), update.measure),
     (("web",), web.measure),

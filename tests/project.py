@@ -35,6 +35,7 @@ FULL_FEATURED: dict[str, Any] = {
     "redis": True,
     "work_source": "redis-streams",
     "event_loop": "uvloop",
+    "metrics": "prometheus",
     "docker": True,
 }
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import drain, generate, loadgen, report, throughput, web
+from benchmarks import drain, generate, loadgen, metrics, report, throughput, web
+from benchmarks.lifecycle import Start
 from benchmarks.process import fields
 from benchmarks.rows import KEYS, Target, compare, skipped
 from benchmarks.stats import alternate, paired_ratio, summarize
@@ -173,6 +174,28 @@ def test_throughput_rows_give_the_ratio_and_the_time_a_job_adds() -> None:
     assert overhead.unit == "µs"
 
 
+def test_metrics_throughput_is_the_rate_with_metrics_over_the_rate_without() -> None:
+    row = metrics.throughput_row(
+        {"on": [96_000.0, 90_000.0], "off": [100_000.0] * 2, "scrape": 0.1}
+    )
+    assert row.ratio == pytest.approx(0.93)  # the median of the pairs 0.96 and 0.90
+    assert str(row.target) == "ratio >= 0.95"
+    assert row.meets is False
+    assert metrics.throughput_row({"on": [95_000.0], "off": [100_000.0], "scrape": 0.1}).meets
+
+
+def test_metrics_startup_is_compared_with_the_service_without_metrics() -> None:
+    on = [Start(startup=0.33, rss=25.0, shutdown=0.1)]
+    off = [Start(startup=0.3, rss=20.0, shutdown=0.1)]
+    startup, memory = metrics.startup_rows(on, off)
+    assert startup.unit == "ms"
+    assert startup.ratio == pytest.approx(1.1)
+    assert str(startup.target) == "ratio <= 1.1"
+    assert startup.meets is True
+    assert memory.ratio == pytest.approx(1.25)
+    assert memory.target is None
+
+
 def test_the_drain_bound_is_jobs_times_seconds_over_concurrency() -> None:
     assert drain.lower_bound(1000, 0.01, 8) == pytest.approx(1.25)
 
@@ -230,5 +253,5 @@ def test_an_unknown_figure_name_is_a_usage_error(capsys: pytest.CaptureFixture[s
 
 
 def test_every_figure_of_the_issue_can_be_selected() -> None:
-    words = "startup shutdown memory drain throughput generate update web matrix"
+    words = "startup shutdown memory drain throughput metrics generate update web matrix"
     assert set(cli.NAMES) == set(words.split())

@@ -120,6 +120,11 @@ class Breakers:
         return [breaker.name for breaker in self._breakers if breaker.is_open]
 
     @property
+    def states(self) -> dict[str, bool]:
+        """Each resource's name and whether its breaker is open."""
+        return {breaker.name: breaker.is_open for breaker in self._breakers}
+
+    @property
     def outage(self) -> asyncio.Future[str]:
         """Resolves, with a message naming the resource, once one is down past the tolerance."""
         if self._outage is None:

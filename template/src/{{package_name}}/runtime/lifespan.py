@@ -59,6 +59,9 @@ class Lifespan:
         self._stack = AsyncExitStack()
         self.breakers = Breakers() if breakers is None else breakers
         self.opened: list[str] = []
+        # What each resource's opener returned, by name: the metrics read a backlog from
+        # those that report one.
+        self.resources: dict[str, object] = {}
         self.closed: list[str] = []
 
     async def __aenter__(self) -> Self:
@@ -145,6 +148,7 @@ class Lifespan:
             raise ResourceError(f"resource {name!r} failed to open: {exc!r}") from exc
         self._stack.push_async_exit(self._closer(name, manager, close_timeout))
         self.opened.append(name)
+        self.resources[name] = value
         if check is not None:
             self.breakers.add(name, partial(check, value), transient)
         event(logger, "resource_open", resource=name, seconds=round(time.monotonic() - started, 3))

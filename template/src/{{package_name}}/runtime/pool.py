@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -130,6 +131,19 @@ class WorkerPool:
     async def _handle(self, job: Job) -> BaseException | None:
         """Run `job` until it completes, fails for good, or runs out of retries; return None
         when it completed, else the error of its last attempt."""
+        counts = self._counts
+        counts.running += 1
+        try:
+            if counts.durations is None:
+                return await self._attempts(job)
+            began = time.perf_counter()
+            error = await self._attempts(job)
+            counts.durations.observe(time.perf_counter() - began)
+            return error
+        finally:
+            counts.running -= 1
+
+    async def _attempts(self, job: Job) -> BaseException | None:
         attempt = 0
         while True:
             attempt += 1
@@ -153,6 +167,7 @@ class WorkerPool:
                         error=repr(exc),
                     )
                     return exc
+                self._counts.retried += 1
                 delay = backoff_delay(attempt, self._backoff_initial, self._backoff_max)
                 event(
                     logger,

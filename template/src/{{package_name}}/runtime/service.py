@@ -25,6 +25,8 @@ from .supervisor import ChildSpec, Strategy, Supervisor, SupervisorError
 logger = logging.getLogger(__name__)
 
 Start = Callable[[Lifespan, Health], Awaitable[Sequence[ChildSpec]]]
+# Makes the metrics exposition of one run from its health and its resources (`metrics.observe`).
+Observe = Callable[[Health, Lifespan], Callable[[], Awaitable[bytes]]]
 
 
 def run(
@@ -32,6 +34,7 @@ def run(
     settings: RuntimeSettings,
     *,
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+    metrics: Observe | None = None,
 ) -> int:
     """Run the service until it stops and return its exit code.
 
@@ -39,6 +42,7 @@ def run(
         start: opens the resources on the lifespan and returns the children to supervise.
         settings: timeouts and supervision settings.
         loop_factory: makes the event loop (e.g. `uvloop.new_event_loop`); default asyncio's.
+        metrics: exports metrics (`metrics.observe`): the servers then answer GET /metrics.
     """
     shutdown = Shutdown(
         drain_timeout=settings.shutdown_drain_timeout,
@@ -47,7 +51,7 @@ def run(
     )
     try:
         with asyncio.Runner(loop_factory=loop_factory) as runner:
-            return runner.run(serve(start, settings, shutdown))
+            return runner.run(serve(start, settings, shutdown, metrics=metrics))
     finally:
         shutdown.disarm()
 
@@ -71,7 +75,9 @@ def hard_deadline(settings: RuntimeSettings, *, children: int, resources: int) -
     )
 
 
-async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> int:
+async def serve(
+    start: Start, settings: RuntimeSettings, shutdown: Shutdown, *, metrics: Observe | None = None
+) -> int:
     """The body of `run`, for callers that own the event loop (tests, embedding).
 
     Call `shutdown.disarm()` once the loop is done: a hard deadline armed by a signal or by
@@ -81,6 +87,7 @@ async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> 
         start: opens the resources on the lifespan and returns the children to supervise.
         settings: timeouts and supervision settings.
         shutdown: the signal handling and shutdown phases of this run.
+        metrics: exports metrics, as for `run`.
     """
     health = Health(breakers=Breakers(settings.outage_tolerance))
     began = time.monotonic()
@@ -93,6 +100,8 @@ async def serve(start: Start, settings: RuntimeSettings, shutdown: Shutdown) -> 
                 close_timeout=settings.resource_close_timeout,
                 breakers=health.breakers,
             ) as lifespan:
+                if metrics is not None:  # before `start`: the servers it makes serve them
+                    health.scrape = metrics(health, lifespan)
                 children = await _start(start, lifespan, health, shutdown)
                 if children is not None:
                     supervised = len(children) + 1  # the loop watchdog too
@@ -166,6 +175,7 @@ async def _supervise(
         backoff_max=settings.restart_backoff_max,
         ready_timeout=settings.child_ready_timeout,
         cancel_timeout=settings.shutdown_cancel_timeout,
+        restarts=health.restarts,
     )
     ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     async with asyncio.TaskGroup() as group:

@@ -111,6 +111,8 @@ class Supervisor:
         ready_timeout: how long a child may take to call `ready()`.
         cancel_timeout: how long each cancelled child may take to unwind.
         name: used in task names and log lines.
+        restarts: where each child's restarts are counted, by its name; kept across restarts
+            (the metrics read it).
     """
 
     def __init__(
@@ -125,6 +127,7 @@ class Supervisor:
         ready_timeout: float = 10.0,
         cancel_timeout: float = 5.0,
         name: str = "supervisor",
+        restarts: collections.Counter[str] | None = None,
     ) -> None:
         names = [spec.name for spec in children]
         if len(set(names)) != len(names):
@@ -145,6 +148,10 @@ class Supervisor:
         self._stop_requested = asyncio.Event()
         self._group: asyncio.TaskGroup | None = None
         self.restart_count = 0
+        self.restarts: collections.Counter[str] = (
+            collections.Counter() if restarts is None else restarts
+        )
+        self.restarts.update(dict.fromkeys(names, 0))  # every child, before its first restart
 
     def stop(self) -> None:
         """Ask for an orderly stop: no more restarts; children finish from the last one."""
@@ -261,6 +268,7 @@ class Supervisor:
             if other is not spec and other.restart is Restart.TEMPORARY:
                 continue  # OTP: a temporary child is never restarted, not even with its siblings
             event(logger, "child_restarting", level=logging.WARNING, child=other.name)
+            self.restarts[other.name] += 1
             if await self._start(other) is not None:
                 return
 
