@@ -101,7 +101,8 @@ def test_web_and_http_client_add_their_packages_and_files(
     project = render(template_source, tmp_path / "p", answers)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     names = [dep.split(">")[0] for dep in pyproject["project"]["dependencies"]]
-    expected = {"aiohttp": ["aiohttp"], "fastapi": ["fastapi", "uvicorn"], "none": []}[web]
+    expected = ["cronsim"]  # the schedule's cron expressions, in every variant
+    expected += {"aiohttp": ["aiohttp"], "fastapi": ["fastapi", "uvicorn"], "none": []}[web]
     expected += {"aiohttp": ["aiohttp"], "httpx": ["httpx"], "none": []}[http_client]
     assert sorted(names) == sorted(set(expected)), "each package once"
     package = project / "src" / "acme"
@@ -256,6 +257,64 @@ def hard_deadline(project: Path, package: str) -> float:
     )
 
 
+def assert_scaling(project: Path, answers: dict[str, Any], objects: list[Any]) -> None:
+    """With a durable work source, a PodDisruptionBudget beside the Deployment and KEDA's
+    objects in deploy/keda.yaml, all agreeing with the Deployment; without one, neither."""
+    deployment = objects[0]
+    name = deployment["metadata"]["name"]
+    labels = deployment["spec"]["selector"]["matchLabels"]
+    keda = project / "deploy" / "keda.yaml"
+    if answers.get("work_source", "memory") == "memory":
+        assert [o["kind"] for o in objects] == ["Deployment"]
+        assert not keda.exists()
+        return
+    assert [o["kind"] for o in objects] == ["Deployment", "PodDisruptionBudget"]
+    budget = objects[1]
+    assert budget["apiVersion"] == "policy/v1"
+    assert budget["spec"]["selector"] == {"matchLabels": labels}
+    # A node drain may evict a pod, never every pod at once.
+    assert 0 < budget["spec"]["maxUnavailable"] < deployment["spec"]["replicas"]
+    assert "minAvailable" not in budget["spec"]
+
+    kinds = {o["kind"]: o for o in yaml.safe_load_all(keda.read_text(encoding="utf-8"))}
+    assert all(o["apiVersion"] == "keda.sh/v1alpha1" for o in kinds.values())
+    scaled = kinds["ScaledObject"]["spec"]
+    target = scaled["scaleTargetRef"]
+    assert (target.get("apiVersion", "apps/v1"), target["kind"], target["name"]) == (
+        "apps/v1",
+        "Deployment",
+        name,
+    )
+    assert scaled["minReplicaCount"] == deployment["spec"]["replicas"]
+    assert scaled["maxReplicaCount"] > scaled["minReplicaCount"]
+    (trigger,) = scaled["triggers"]
+    metadata = trigger["metadata"]
+    assert all(isinstance(value, str) for value in metadata.values()), "KEDA reads strings"
+    package = answers["package_name"]
+    if answers["work_source"] == "redis-streams":
+        assert set(kinds) == {"ScaledObject", "TriggerAuthentication"}
+        assert trigger["type"] == "redis-streams"
+        # The stream and group the service reads with its default REDIS_STREAM, REDIS_GROUP.
+        redis_module = (project / "src" / package / "resources" / "redis.py").read_text()
+        assert f'DEFAULT_STREAM = "{metadata["stream"]}"' in redis_module
+        assert f'DEFAULT_GROUP = "{metadata["consumerGroup"]}"' in redis_module
+        assert int(metadata["lagCount"]) > 0
+        assert "address" not in metadata, "the address comes from the Secret"
+        auth = kinds["TriggerAuthentication"]
+        assert trigger["authenticationRef"] == {"name": auth["metadata"]["name"]}
+        secrets = {
+            entry["valueFrom"]["secretKeyRef"]["name"]
+            for entry in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+            if "valueFrom" in entry
+        }
+        refs = {ref["parameter"]: ref for ref in auth["spec"]["secretTargetRef"]}
+        assert set(refs) == {"address", "password"}
+        assert {ref["name"] for ref in refs.values()} == secrets
+        comment = (project / "deploy" / "kubernetes.yaml").read_text(encoding="utf-8")
+        for ref in refs.values():
+            assert f"--from-literal={ref['key']}=" in comment  # the Secret's how-to names it
+
+
 def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
     """Check the container files without a Docker engine: their structure, and that they agree
     with the settings, the servers chosen and the service's shutdown deadline."""
@@ -287,7 +346,10 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
     ignored = (project / ".dockerignore").read_text(encoding="utf-8").splitlines()
     assert {".git", ".venv"} <= set(ignored)
 
-    manifest = yaml.safe_load((project / "deploy" / "kubernetes.yaml").read_text(encoding="utf-8"))
+    objects = list(
+        yaml.safe_load_all((project / "deploy" / "kubernetes.yaml").read_text(encoding="utf-8"))
+    )
+    manifest = objects[0]
     assert manifest["kind"] == "Deployment"
     pod = manifest["spec"]["template"]["spec"]
     (container,) = pod["containers"]
@@ -310,6 +372,7 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
         assert Path(image_env[f"{prefix}SQLITE_PATH"]).parent == Path(mount["mountPath"])
     else:
         assert manifest["spec"]["replicas"] > 1
+    assert_scaling(project, answers, objects)
 
     compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
     service = compose["services"]["service"]

@@ -20,10 +20,13 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
+from .schedule import cron_problem
+
 T = TypeVar("T")
 # What a string setting must be: a URL (with `schemes`), a host name or IP address, a name
-# (no spaces, e.g. a stream), a path; None accepts any string, empty included.
-StringKind = Literal["url", "host", "name", "path"]
+# (no spaces, e.g. a stream), a path, a cron expression (for a `Schedule`); None accepts any
+# string, empty included.
+StringKind = Literal["url", "host", "name", "path", "cron"]
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -52,7 +55,7 @@ def setting(
         minimum: the smallest number accepted; a timeout whose zero makes no sense takes a
             small positive minimum rather than 0.
         maximum: the largest number accepted.
-        kind: for a string, what it must be: "url", "host", "name" or "path".
+        kind: for a string, what it must be: "url", "host", "name", "path" or "cron".
         schemes: for a URL, the schemes accepted, the first one used in examples.
         optional: for a string with a kind, accept the empty string too (meaning "none").
     """
@@ -143,6 +146,8 @@ def _check_string(name: str, raw: str, meta: Mapping[str, Any]) -> str:
         raise ConfigError(f"{name}={raw!r} is not a host name or IP address; {example}")
     elif kind == "name" and any(c.isspace() for c in text):
         raise ConfigError(f"{name}={raw!r} contains spaces; use a name without, {example}")
+    elif kind == "cron" and (problem := cron_problem(text)):
+        raise ConfigError(f"{name}={raw!r} {problem}; {example}")
     return text
 
 
@@ -182,6 +187,8 @@ def _is_host(text: str) -> bool:
 
 def _example(kind: StringKind, meta: Mapping[str, Any]) -> str:
     default = meta.get("default")
+    if kind == "cron":
+        return repr(default if isinstance(default, str) and default else "*/5 * * * *")
     if isinstance(default, str) and default:
         return default
     schemes: tuple[str, ...] = meta.get("schemes") or ("https",)
