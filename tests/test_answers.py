@@ -112,8 +112,8 @@ def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
     for name, strategy in optional.items():
         if draw(st.booleans()):
             given[name] = draw(strategy)
-    if "work_source" in given and not cast_to_bool(given.get("redis", False)):
-        del given["work_source"]  # refused by both; test_answers_copier_refuses_... covers it
+    if given.get("work_source") == "redis-streams" and not cast_to_bool(given.get("redis", True)):
+        del given["redis"]  # refused by both; test_copier_and_the_wizard_both_refuse_... covers it
     return given
 
 

@@ -181,12 +181,22 @@ def test_copier_command_line_renders_without_trust(template_source: Path, tmp_pa
 
 
 DOCKER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml", "deploy")
-DEFAULT_PORTS = {"postgres": 5432, "redis": 6379}
+DEFAULT_PORTS = {"postgres": 5432, "redis": 6379, "nats": 4222}
 SERVERS = [
     {},
     {"database": "postgres", "redis": True, "work_source": "redis-streams"},
     {"database": "sqlite"},
+    {"database": "postgres", "work_source": "nats"},
 ]
+
+
+def servers_needed(answers: dict[str, Any]) -> set[str]:
+    """The servers the generated tests need, named as in DEFAULT_PORTS."""
+    answers = {**answers, **QUESTIONNAIRE.derived(answers)}  # redis, unasked with its streams
+    servers = {"postgres"} if answers["database"] == "postgres" else set()
+    servers |= {"redis"} if answers["redis"] else set()
+    servers |= {"nats"} if answers["work_source"] == "nats" else set()
+    return servers
 
 
 @pytest.mark.parametrize("servers", SERVERS, ids=lambda s: ",".join(map(str, s.values())) or "none")
@@ -205,13 +215,22 @@ def test_ci_starts_the_servers_the_tests_need(
     project = render(template_source, tmp_path / "p", answers)
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
     started = workflow["jobs"]["check"].get("services", {})
-    expected = {"postgres"} if answers["database"] == "postgres" else set()
-    expected |= {"redis"} if answers["redis"] else set()
+    # NATS needs a flag (-js) a service container cannot pass: a step starts it instead.
+    expected = servers_needed(answers) - {"nats"}
     assert set(started) == expected
     # on the ports the generated tests default to
     assert {name: started[name]["ports"] for name in started} == {
         name: [f"{port}:{port}"] for name, port in DEFAULT_PORTS.items() if name in expected
     }
+    steps = [str(step.get("run", "")) for step in workflow["jobs"]["check"]["steps"]]
+    nats = [run for run in steps if "nats:" in run]
+    if answers["work_source"] == "nats":
+        (run,) = nats
+        assert re.search(r"docker run -d .*-p 4222:4222 .*nats:2 -js\b", run), run
+        tests = next(i for i, run in enumerate(steps) if run.startswith("uv run pytest"))
+        assert steps.index(run) < tests
+    else:
+        assert nats == []
 
 
 def settings_defaults(project: Path, package: str) -> dict[str, Any]:
@@ -313,6 +332,15 @@ def assert_scaling(project: Path, answers: dict[str, Any], objects: list[Any]) -
         comment = (project / "deploy" / "kubernetes.yaml").read_text(encoding="utf-8")
         for ref in refs.values():
             assert f"--from-literal={ref['key']}=" in comment  # the Secret's how-to names it
+    if answers["work_source"] == "nats":
+        assert set(kinds) == {"ScaledObject"}
+        assert trigger["type"] == "nats-jetstream"
+        # The stream and consumer the service uses with its default NATS_STREAM, NATS_CONSUMER.
+        nats_module = (project / "src" / package / "resources" / "nats.py").read_text()
+        assert f'DEFAULT_STREAM = "{metadata["stream"]}"' in nats_module
+        assert f'DEFAULT_CONSUMER = "{metadata["consumer"]}"' in nats_module
+        assert int(metadata["lagThreshold"]) > 0
+        assert metadata["natsServerMonitoringEndpoint"].endswith(":8222")
 
 
 def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
@@ -322,8 +350,7 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
     prefix = f"{package.upper()}_"
     variables = {prefix + name.upper() for name in settings_defaults(project, package)}
     deadline = hard_deadline(project, package)
-    servers = {"postgres"} if answers["database"] == "postgres" else set()
-    servers |= {"redis"} if answers["redis"] else set()
+    servers = servers_needed(answers)
     web = answers.get("web", "none") != "none"
 
     dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
@@ -381,7 +408,11 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
     assert set(service["environment"]) <= variables
     assert set(compose["services"]) - {"service"} == servers
     assert set(service.get("depends_on", {})) == servers
-    urls = {"postgres": f"{prefix}DATABASE_URL", "redis": f"{prefix}REDIS_URL"}
+    urls = {
+        "postgres": f"{prefix}DATABASE_URL",
+        "redis": f"{prefix}REDIS_URL",
+        "nats": f"{prefix}NATS_URL",
+    }
     for server in servers:
         url = urlsplit(service["environment"][urls[server]])
         assert url.hostname == server
