@@ -217,11 +217,16 @@ class Questionnaire:
         return answers
 
     def derived(self, answers: Mapping[str, Any]) -> Answers:
-        """The computed (`when: false`) values copier will derive from these answers."""
+        """The values copier will derive from these answers and render with: the computed
+        (`when: false`) ones, and the default of each question these answers do not ask
+        (`redis` with work_source=redis-streams)."""
         found: Answers = {}
         for question in self.questions:
+            known = {**answers, **found}
             if question.computed:
-                found[question.name] = self.render(question.default, {**answers, **found})
+                found[question.name] = self.render(question.default, known)
+            elif question.name not in answers and not self.is_asked(question, known):
+                found[question.name] = self.default(question, known)
         return found
 
     def variants(self, axes: str = "code", base: Mapping[str, Any] | None = None) -> list[Answers]:

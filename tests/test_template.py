@@ -180,12 +180,22 @@ def test_copier_command_line_renders_without_trust(template_source: Path, tmp_pa
 
 
 DOCKER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml", "deploy")
-DEFAULT_PORTS = {"postgres": 5432, "redis": 6379}
+DEFAULT_PORTS = {"postgres": 5432, "redis": 6379, "rabbitmq": 5672}
 SERVERS = [
     {},
     {"database": "postgres", "redis": True, "work_source": "redis-streams"},
     {"database": "sqlite"},
+    {"redis": True, "work_source": "rabbitmq"},
 ]
+
+
+def servers_of(given: dict[str, Any]) -> set[str]:
+    """The servers a service with these answers talks to, named as compose and CI name them."""
+    answers = {**given, **QUESTIONNAIRE.derived(given)}
+    servers = {"postgres"} if answers["database"] == "postgres" else set()
+    servers |= {"redis"} if answers["redis"] else set()
+    servers |= {"rabbitmq"} if answers["work_source"] == "rabbitmq" else set()
+    return servers
 
 
 @pytest.mark.parametrize("servers", SERVERS, ids=lambda s: ",".join(map(str, s.values())) or "none")
@@ -204,8 +214,7 @@ def test_ci_starts_the_servers_the_tests_need(
     project = render(template_source, tmp_path / "p", answers)
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
     started = workflow["jobs"]["check"].get("services", {})
-    expected = {"postgres"} if answers["database"] == "postgres" else set()
-    expected |= {"redis"} if answers["redis"] else set()
+    expected = servers_of(answers)
     assert set(started) == expected
     # on the ports the generated tests default to
     assert {name: started[name]["ports"] for name in started} == {
@@ -263,8 +272,7 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
     prefix = f"{package.upper()}_"
     variables = {prefix + name.upper() for name in settings_defaults(project, package)}
     deadline = hard_deadline(project, package)
-    servers = {"postgres"} if answers["database"] == "postgres" else set()
-    servers |= {"redis"} if answers["redis"] else set()
+    servers = servers_of(answers)
     web = answers.get("web", "none") != "none"
 
     dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
@@ -318,7 +326,13 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
     assert set(service["environment"]) <= variables
     assert set(compose["services"]) - {"service"} == servers
     assert set(service.get("depends_on", {})) == servers
-    urls = {"postgres": f"{prefix}DATABASE_URL", "redis": f"{prefix}REDIS_URL"}
+    urls = {
+        "postgres": f"{prefix}DATABASE_URL",
+        "redis": f"{prefix}REDIS_URL",
+        "rabbitmq": f"{prefix}RABBITMQ_URL",
+    }
+    secrets = {entry["name"] for entry in container["env"] if "valueFrom" in entry}
+    assert secrets == {urls[server] for server in servers}  # each server's URL from the Secret
     for server in servers:
         url = urlsplit(service["environment"][urls[server]])
         assert url.hostname == server

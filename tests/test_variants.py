@@ -165,7 +165,7 @@ def test_code_variants_are_every_combination_of_the_code_axes() -> None:
     # Every combination is there, less those a `when:` makes the same (an axis left unasked).
     for values in itertools.product(*(QUESTIONNAIRE[axis].values() for axis in axes)):
         given = {"project_name": "Any", **dict(zip(axes, values, strict=True))}
-        # A value for an axis these answers do not ask (work_source without redis) is refused,
+        # A value for an axis these answers do not ask (redis with redis-streams) is refused,
         # since copier would render with it: it is left out instead.
         asked = {k: v for k, v in given.items() if QUESTIONNAIRE.is_asked(QUESTIONNAIRE[k], given)}
         answers = QUESTIONNAIRE.resolve(asked)

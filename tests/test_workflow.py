@@ -52,3 +52,4 @@ def test_both_jobs_start_the_servers_the_tests_need() -> None:
         assert services["postgres"]["ports"] == ["5432:5432"]
         assert services["postgres"]["env"]["POSTGRES_DB"] == "test"
         assert services["redis"]["ports"] == ["6379:6379"]
+        assert services["rabbitmq"]["ports"] == ["5672:5672"]
