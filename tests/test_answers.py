@@ -315,10 +315,20 @@ def test_copier_and_the_wizard_both_refuse_a_redis_work_source_without_redis(
 ) -> None:
     # copier renders with an answer to a question its `when:` hides; the wizard dropped it.
     given = {"project_name": "Acme", "redis": "false", "work_source": "redis-streams"}
-    with pytest.raises(questions.AnswerError, match="reads jobs from Redis"):
+    with pytest.raises(questions.AnswerError, match="redis=false leaves out the Redis"):
         QUESTIONNAIRE.resolve(given)
-    with pytest.raises(ValueError, match="reads jobs from Redis"):
+    with pytest.raises(ValueError, match="redis=false leaves out the Redis"):
         render(template_source, tmp_path / "p", given)
+
+
+def test_redis_streams_bring_redis_without_asking() -> None:
+    answers = QUESTIONNAIRE.resolve({"project_name": "Acme", "work_source": "redis-streams"})
+    assert "redis" not in answers  # not asked, so not saved: copier derives it again
+    assert QUESTIONNAIRE.derived(answers)["redis"] is True
+    for source in ("memory", "rabbitmq"):
+        answers = QUESTIONNAIRE.resolve({"project_name": "Acme", "work_source": source})
+        assert answers["redis"] is False
+        assert QUESTIONNAIRE.is_asked(QUESTIONNAIRE["redis"], answers)
 
 
 # Casting: the wizard must take every answer copier takes, with the same result.

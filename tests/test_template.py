@@ -181,20 +181,22 @@ def test_copier_command_line_renders_without_trust(template_source: Path, tmp_pa
 
 
 DOCKER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml", "deploy")
-DEFAULT_PORTS = {"postgres": 5432, "redis": 6379, "nats": 4222}
+DEFAULT_PORTS = {"postgres": 5432, "redis": 6379, "rabbitmq": 5672, "nats": 4222}
 SERVERS = [
     {},
     {"database": "postgres", "redis": True, "work_source": "redis-streams"},
     {"database": "sqlite"},
     {"database": "postgres", "work_source": "nats"},
+    {"redis": True, "work_source": "rabbitmq"},
 ]
 
 
-def servers_needed(answers: dict[str, Any]) -> set[str]:
-    """The servers the generated tests need, named as in DEFAULT_PORTS."""
-    answers = {**answers, **QUESTIONNAIRE.derived(answers)}  # redis, unasked with its streams
+def servers_of(given: dict[str, Any]) -> set[str]:
+    """The servers a service with these answers talks to, named as compose and CI name them."""
+    answers = {**given, **QUESTIONNAIRE.derived(given)}
     servers = {"postgres"} if answers["database"] == "postgres" else set()
     servers |= {"redis"} if answers["redis"] else set()
+    servers |= {"rabbitmq"} if answers["work_source"] == "rabbitmq" else set()
     servers |= {"nats"} if answers["work_source"] == "nats" else set()
     return servers
 
@@ -216,7 +218,7 @@ def test_ci_starts_the_servers_the_tests_need(
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
     started = workflow["jobs"]["check"].get("services", {})
     # NATS needs a flag (-js) a service container cannot pass: a step starts it instead.
-    expected = servers_needed(answers) - {"nats"}
+    expected = servers_of(answers) - {"nats"}
     assert set(started) == expected
     # on the ports the generated tests default to
     assert {name: started[name]["ports"] for name in started} == {
@@ -332,6 +334,18 @@ def assert_scaling(project: Path, answers: dict[str, Any], objects: list[Any]) -
         comment = (project / "deploy" / "kubernetes.yaml").read_text(encoding="utf-8")
         for ref in refs.values():
             assert f"--from-literal={ref['key']}=" in comment  # the Secret's how-to names it
+    if answers["work_source"] == "rabbitmq":
+        assert set(kinds) == {"ScaledObject", "TriggerAuthentication"}
+        assert (trigger["type"], metadata["mode"]) == ("rabbitmq", "QueueLength")
+        # The queue the service consumes with its default RABBITMQ_QUEUE.
+        module = (project / "src" / package / "resources" / "rabbitmq.py").read_text()
+        assert f'DEFAULT_QUEUE = "{metadata["queueName"]}"' in module
+        assert int(metadata["value"]) > 0
+        auth = kinds["TriggerAuthentication"]
+        assert trigger["authenticationRef"] == {"name": auth["metadata"]["name"]}
+        (ref,) = auth["spec"]["secretTargetRef"]
+        assert (ref["parameter"], ref["key"]) == ("host", "rabbitmq-url")
+        assert ref["name"] == name
     if answers["work_source"] == "nats":
         assert set(kinds) == {"ScaledObject"}
         assert trigger["type"] == "nats-jetstream"
@@ -350,7 +364,7 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
     prefix = f"{package.upper()}_"
     variables = {prefix + name.upper() for name in settings_defaults(project, package)}
     deadline = hard_deadline(project, package)
-    servers = servers_needed(answers)
+    servers = servers_of(answers)
     web = answers.get("web", "none") != "none"
 
     dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
@@ -411,8 +425,11 @@ def assert_docker_files(project: Path, answers: dict[str, Any]) -> None:
     urls = {
         "postgres": f"{prefix}DATABASE_URL",
         "redis": f"{prefix}REDIS_URL",
+        "rabbitmq": f"{prefix}RABBITMQ_URL",
         "nats": f"{prefix}NATS_URL",
     }
+    secrets = {entry["name"] for entry in container["env"] if "valueFrom" in entry}
+    assert secrets == {urls[server] for server in servers}  # each server's URL from the Secret
     for server in servers:
         url = urlsplit(service["environment"][urls[server]])
         assert url.hostname == server

@@ -52,6 +52,7 @@ def test_both_jobs_start_the_servers_the_tests_need() -> None:
         assert services["postgres"]["ports"] == ["5432:5432"]
         assert services["postgres"]["env"]["POSTGRES_DB"] == "test"
         assert services["redis"]["ports"] == ["6379:6379"]
+        assert services["rabbitmq"]["ports"] == ["5672:5672"]
         # NATS needs -js, which a service container cannot pass: a step starts it.
         runs = [str(step.get("run", "")) for step in job["steps"]]
         assert any(re.search(r"docker run -d .*-p 4222:4222 .*nats:2 -js\b", run) for run in runs)

@@ -4,8 +4,8 @@ Owner code (app.py, settings.py, example.py, web/routes.py) imports these names 
 package, never from its modules, so a template update can reorganise the modules freely. The
 optional parts a service was generated with are modules of their own, imported through the
 package too: `from .runtime import webserver` (with an HTTP API), `redis_stream` (with Redis
-Streams as the work source), `nats_stream` (with NATS JetStream), `metrics` (with Prometheus
-metrics).
+Streams as the work source), `rabbitmq_queue` (with RabbitMQ), `nats_stream` (with NATS
+JetStream), `metrics` (with Prometheus metrics).
 """
 
 from .backoff import backoff_delay
