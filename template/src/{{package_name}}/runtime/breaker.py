@@ -141,6 +141,11 @@ class Breakers:
                 self._open(breaker, error)
         return any(isinstance(error, b.errors) and b.is_open for b in self._breakers)
 
+    @property
+    def closed(self) -> bool:
+        """Whether every breaker is closed: a check cheap enough for every job."""
+        return self._closed.is_set()
+
     async def wait_closed(self) -> None:
         """Return at once while every breaker is closed; otherwise once they all are."""
         await self._closed.wait()

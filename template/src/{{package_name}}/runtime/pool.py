@@ -96,7 +96,8 @@ class WorkerPool:
     async def submit(self, job: Job) -> None:
         """Accept a job; waits while the queue is full (backpressure on the source) and while
         a resource is down."""
-        await self.breakers.wait_closed()
+        if not self.breakers.closed:
+            await self.breakers.wait_closed()
         await self._queue.put(job)
         self._counts.accepted += 1
 
@@ -130,66 +131,67 @@ class WorkerPool:
 
     async def _handle(self, job: Job) -> BaseException | None:
         """Run `job` until it completes, fails for good, or runs out of retries; return None
-        when it completed, else the error of its last attempt."""
+        when it completed, else the error of its last attempt. The hot path: one coroutine a
+        job, and the breakers awaited only while one is open."""
         counts = self._counts
         counts.running += 1
+        began = time.perf_counter()
         try:
-            if counts.durations is None:
-                return await self._attempts(job)
-            began = time.perf_counter()
-            error = await self._attempts(job)
-            counts.durations.observe(time.perf_counter() - began)
-            return error
-        finally:
-            counts.running -= 1
-
-    async def _attempts(self, job: Job) -> BaseException | None:
-        attempt = 0
-        while True:
-            attempt += 1
-            await self.breakers.wait_closed()
-            try:
-                async with asyncio.timeout(self._job_timeout):
-                    await self._handler(job)
-            except self._retryable() as exc:
-                if await self.breakers.down(exc):
-                    attempt -= 1  # the resource is down: not the job's attempt
-                    event(logger, "job_held", level=logging.DEBUG, job=job.id, error=repr(exc))
-                    continue
-                if attempt > self._retries:
-                    self._counts.failed += 1
+            error = None
+            attempt = 0
+            while True:
+                attempt += 1
+                if not self.breakers.closed:
+                    await self.breakers.wait_closed()
+                try:
+                    async with asyncio.timeout(self._job_timeout):
+                        await self._handler(job)
+                except self._retryable() as exc:
+                    if await self.breakers.down(exc):
+                        attempt -= 1  # the resource is down: not the job's attempt
+                        event(logger, "job_held", level=logging.DEBUG, job=job.id, error=repr(exc))
+                        continue
+                    if attempt > self._retries:
+                        counts.failed += 1
+                        event(
+                            logger,
+                            "job_failed",
+                            level=logging.ERROR,
+                            job=job.id,
+                            attempts=attempt,
+                            error=repr(exc),
+                        )
+                        error = exc
+                        break
+                    counts.retried += 1
+                    delay = backoff_delay(attempt, self._backoff_initial, self._backoff_max)
+                    event(
+                        logger,
+                        "job_retry",
+                        level=logging.DEBUG,
+                        job=job.id,
+                        attempt=attempt,
+                        delay=round(delay, 3),
+                        error=repr(exc),
+                    )
+                    await asyncio.sleep(delay)
+                except Exception as exc:  # noqa: BLE001 - not retryable: counted, logged with traceback
+                    counts.failed += 1
                     event(
                         logger,
                         "job_failed",
                         level=logging.ERROR,
+                        exc_info=exc,
                         job=job.id,
                         attempts=attempt,
-                        error=repr(exc),
                     )
-                    return exc
-                self._counts.retried += 1
-                delay = backoff_delay(attempt, self._backoff_initial, self._backoff_max)
-                event(
-                    logger,
-                    "job_retry",
-                    level=logging.DEBUG,
-                    job=job.id,
-                    attempt=attempt,
-                    delay=round(delay, 3),
-                    error=repr(exc),
-                )
-                await asyncio.sleep(delay)
-            except Exception as exc:  # noqa: BLE001 - not retryable: counted, logged with traceback
-                self._counts.failed += 1
-                event(
-                    logger,
-                    "job_failed",
-                    level=logging.ERROR,
-                    exc_info=exc,
-                    job=job.id,
-                    attempts=attempt,
-                )
-                return exc
-            else:
-                self._counts.completed += 1
-                return None
+                    error = exc
+                    break
+                else:
+                    counts.completed += 1
+                    break
+            if counts.durations is not None:
+                counts.durations.observe(time.perf_counter() - began)
+            return error
+        finally:
+            counts.running -= 1
