@@ -25,8 +25,6 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
-from cronsim import CronSim, CronSimError
-
 from .logs import event
 from .supervisor import Child, ChildSpec, Restart
 
@@ -55,6 +53,8 @@ def cron_problem(expression: str) -> str:
     Five fields (minute, hour, day of month, month, day of week) as in crontab, or six with
     seconds first; names (MON, JAN), ranges, lists, steps, L, LW and MON#2 are accepted.
     """
+    from cronsim import CronSim, CronSimError  # noqa: PLC0415 - imported on first use, by cron schedules only
+
     try:
         next(CronSim(expression, datetime.now(UTC)))
     except CronSimError as exc:
@@ -143,6 +143,8 @@ class Schedule:
         assert self._cron is not None
         start = datetime.fromtimestamp(now, self._zone)
         try:
+            from cronsim import CronSim  # noqa: PLC0415 - imported on first use, by cron schedules only
+
             return int(next(CronSim(self._cron, start)).timestamp())
         except StopIteration:  # no match in the next 50 years
             return None
