@@ -47,7 +47,8 @@ def test_a_user_makes_the_project_by_answering_the_prompts_in_a_terminal(
     child.send(ENTER)
     child.expect("event_loop: ")
     child.send(DOWN + ENTER)
-    for question in ("example_rate", "license", "ci", "database", "work_source", "redis", "docker"):
+    questions = ("example_rate", "license", "ci", "database", "work_source", "redis", "metrics")
+    for question in (*questions, "docker"):
         child.expect(f"{question}: ")
         child.send(ENTER)
     child.expect("Files to create")
