@@ -20,18 +20,21 @@ FastStream create their consumer group at `$` (only entries added later), so the
 the group first at `0` (what they do when the group exists: take it as it is). saq, arq and the
 service need nothing (the service creates its group at `0` itself).
 
-Figures, each run once per round with the systems in a rotating order:
+Figures, each measured `Plan.peers` times (startup and memory `Plan.peers_lifecycle` times a
+round), every system in turn, the one going first rotating from one pass to the next:
 - startup (spawn to the first `event=ready` line, printed by each system's startup hook) and
   idle memory (VmRSS of the process and all its descendants, `SETTLE` s after ready), from a
   start with nothing queued; SIGTERM then;
-- no-op jobs/s: `noop_jobs` queued, the rate from ready to the last recorded write, counting only
-  the jobs not already done at ready;
-- 10 ms jobs/s: the same with `io_jobs` jobs of `asyncio.sleep(0.01)` (ceiling 1,000 jobs/s);
+- no-op jobs/s: 10,000 jobs queued (2,000 with --quick), the rate from ready to the last
+  recorded write, counting only the jobs not already done at ready;
+- 10 ms jobs/s: the same with 1,000 jobs (300) of `asyncio.sleep(0.01)` (ceiling 1,000 jobs/s);
 - SIGTERM under load: 500 jobs of 200 ms queued, SIGTERM `KILL_AFTER` s after ready, the time to
   exit (killed after `EXIT_LIMIT` s), then a fresh worker runs until every job ran or `QUIET` s
-  pass without one more. Then: lost = ids never recorded and no longer anywhere in Redis;
-  stranded = never recorded but still held by the system (a pending entry, a queued job);
-  duplicated = runs beyond the first.
+  pass without one more. Then: stranded = ids never recorded that a worker could still be given
+  (a queued job, a stream entry pending with some consumer or not yet delivered to the group);
+  lost = ids never recorded and not held so (gone, or acknowledged without running);
+  duplicated = runs beyond the first. The service's own recovery of a dead consumer's pending
+  entries waits REDIS_CLAIM_IDLE (30 s), taskiq's `idle_timeout` (10 min): longer than `QUIET`.
 
 Each figure is a row: the service's median beside the best peer's, ratio = service / best peer
 (for "lower is better" figures ratio <= 1 means the service leads), target: lead or tie. The
@@ -51,7 +54,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from tests.project import clean_env
 
@@ -62,6 +65,7 @@ from .rows import Row, Target, skipped
 from .stats import summarize
 from .workspace import SCRIPTS, Project, Workspace
 
+T = TypeVar("T")
 PEER_SCRIPTS = SCRIPTS / "peers"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
@@ -693,13 +697,13 @@ def measure(workspace: Workspace, plan: Plan) -> list[Row]:
         (f"{io_jobs:,} 10 ms jobs", lambda s: {"10 ms jobs": rate(s, io_jobs, IO_WORK)}),
         ("SIGTERM under load", _interrupted_figures),
     ]
+    turn = 0
     for index in range(plan.peers):
-        order = systems[index % len(systems) :] + systems[: index % len(systems)]
         for label, step in steps:
             repeats = plan.peers_lifecycle if label == "startup and memory" else 1
             for _ in range(repeats):
                 workspace.say(f"peers round {index + 1}/{plan.peers}: {label}")
-                for system in order:
+                for system in rotated(systems, turn):
                     if system.failure:
                         continue
                     try:
@@ -710,10 +714,17 @@ def measure(workspace: Workspace, plan: Plan) -> list[Row]:
                             raise
                         system.failure = f"failed: {exc}"
                         failures[system.name] = system.failure
+                turn += 1
     versions = ", ".join(f"{s.versions}" for s in systems if s.name != SERVICE) + (
         f"; concurrency {CONCURRENCY}, one process each"
     )
     return [figure_row(f, samples[f.name], failures, versions) for f in FIGURES]
+
+
+def rotated(systems: Sequence[T], turn: int) -> list[T]:
+    """The systems in the order of this turn: each turn, the next one goes first."""
+    first = turn % len(systems)
+    return [*systems[first:], *systems[:first]]
 
 
 def _lifecycle_figures(system: System) -> dict[str, float]:

@@ -370,3 +370,9 @@ def test_with_no_peer_or_no_service_the_row_is_skipped_saying_why() -> None:
     down = peers.figure_row(_figure("lower"), {peers.SERVICE: [], "a": [1.0]}, {}, "")
     assert down.value is None
     assert down.note.startswith("skipped:")
+
+
+def test_each_pass_over_the_systems_starts_with_the_next_one() -> None:
+    orders = [peers.rotated(["service", "a", "b"], turn) for turn in range(4)]
+    assert [order[0] for order in orders] == ["service", "a", "b", "service"]
+    assert orders[1] == ["a", "b", "service"]
