@@ -97,6 +97,8 @@ class Peer:
         return " + ".join(self.requirements)
 
 
+# saq 0.26.4 imports typing_extensions on Python 3.11 without requiring it, and needs its redis
+# extra for a Redis queue; FastStream's `faststream run` needs its cli extra.
 PEERS = (
     Peer(
         "saq", ("saq[redis]==0.26.4", "typing-extensions"), "saq_jobs", ("saq", "MODULE.settings")
