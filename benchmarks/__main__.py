@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generator.questions import AnswerError
 
-from . import drain, generate, lifecycle, matrix, metrics, report, throughput, update, web
+from . import drain, generate, lifecycle, matrix, metrics, peers, report, throughput, update, web
 from .plan import FULL, QUICK, Plan
 from .process import BenchmarkError
 from .rows import Row
@@ -38,8 +38,11 @@ FIGURES: tuple[tuple[tuple[str, ...], Figure], ...] = (
     (("update",), update.measure),
     (("web",), web.measure),
     (("matrix",), matrix.measure),
+    (("peers",), peers.measure),
 )
 NAMES = tuple(name for names, _ in FIGURES for name in names)
+# Left out of `--quick` (what CI runs) unless named by --only: peers installs from PyPI.
+SLOW: tuple[tuple[str, ...], ...] = (("peers",),)
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -69,7 +72,7 @@ def run(plan: Plan, only: Sequence[str], scratch: Path) -> tuple[list[Row], str]
     workspace = Workspace(scratch)
     rows: list[Row] = []
     for names, figure in FIGURES:
-        if not only or set(names) & set(only):
+        if set(names) & set(only) or (not only and not (plan.quick and names in SLOW)):
             rows += figure(workspace, plan)
     return rows, workspace.python_version()
 

@@ -17,6 +17,8 @@ class Plan:
     matrix: int  # rounds of (one variant alone, the CI matrix); 0: estimated from one of each
     web_requests: int  # requests per web round
     web_rounds: int  # rounds of each side
+    peers: int  # rounds of the peer figures (not part of --quick unless named by --only)
+    peers_lifecycle: int  # starts of each system per peers round, for startup and memory
 
 
 QUICK = Plan(
@@ -30,6 +32,8 @@ QUICK = Plan(
     matrix=0,
     web_requests=2_000,
     web_rounds=3,
+    peers=1,
+    peers_lifecycle=1,
 )
 
 FULL = Plan(
@@ -43,4 +47,6 @@ FULL = Plan(
     matrix=1,
     web_requests=10_000,
     web_rounds=5,
+    peers=1,
+    peers_lifecycle=3,
 )

@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import drain, generate, loadgen, metrics, report, throughput, web
+from benchmarks import drain, generate, loadgen, metrics, peers, report, throughput, web
 from benchmarks.lifecycle import Start
+from benchmarks.plan import FULL, QUICK, Plan
 from benchmarks.process import fields
-from benchmarks.rows import KEYS, Target, compare, skipped
+from benchmarks.rows import KEYS, Row, Target, compare, skipped
 from benchmarks.stats import alternate, paired_ratio, summarize
+from benchmarks.workspace import Workspace
 from generator import questions
 
 
@@ -253,5 +255,124 @@ def test_an_unknown_figure_name_is_a_usage_error(capsys: pytest.CaptureFixture[s
 
 
 def test_every_figure_of_the_issue_can_be_selected() -> None:
-    words = "startup shutdown memory drain throughput metrics generate update web matrix"
+    words = "startup shutdown memory drain throughput metrics generate update web matrix peers"
     assert set(cli.NAMES) == set(words.split())
+
+
+def test_peers_are_left_out_of_quick_unless_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ran: list[str] = []
+
+    def figure(name: str) -> cli.Figure:
+        def measure(workspace: Workspace, plan: Plan) -> list[Row]:
+            ran.append(name)
+            return []
+
+        return measure
+
+    monkeypatch.setattr(
+        cli, "FIGURES", ((("drain",), figure("drain")), (("peers",), figure("peers")))
+    )
+    monkeypatch.setattr(Workspace, "python_version", lambda self: "3.x")
+    for plan, only in [(QUICK, []), (FULL, []), (QUICK, ["peers"])]:
+        cli.run(plan, only, tmp_path / str(len(ran)))
+    assert ran == ["drain", "drain", "peers", "peers"]
+
+
+def test_a_redis_reply_is_parsed_whole_or_asked_for_more() -> None:
+    reply = b"*3\r\n$5\r\nhello\r\n:42\r\n*-1\r\n+OK\r\n"
+    assert peers.parse(reply) == ([b"hello", 42, None], b"+OK\r\n")
+    with pytest.raises(peers.IncompleteReply):
+        peers.parse(reply[:12])
+    error, rest = peers.parse(b"-BUSYGROUP exists\r\n")
+    assert isinstance(error, peers.RedisError)
+    assert rest == b""
+
+
+def test_a_redis_command_is_an_array_of_bulk_strings() -> None:
+    assert peers.encode(["HINCRBY", "k", 1]) == b"*3\r\n$7\r\nHINCRBY\r\n$1\r\nk\r\n$1\r\n1\r\n"
+
+
+def test_jobs_that_never_ran_are_stranded_if_still_held_else_lost() -> None:
+    ids = peers.job_ids("bench-peers-1-ab", 5)
+    assert ids[0] == "bench-peers-1-ab-j000000"
+    runs = {ids[0]: 1, ids[1]: 3, ids[2]: 1}  # ids[1] ran twice too many
+    # a length byte before the id (a binary envelope) does not hide it
+    held = b"bench-peers-1-ab\n1700000000000-0\npayload\nX" + ids[3].encode() + b"\n"
+    found = peers.outcome("bench-peers-1-ab", ids, runs, held)
+    assert found == peers.Outcome(lost=1, duplicated=2, stranded=1)
+
+
+def test_an_id_that_only_starts_another_is_not_counted_as_held() -> None:
+    ids = peers.job_ids("p", 2)
+    held = b"arq:job:" + ids[1].encode() + b"0\n"  # p-j0000010: another id, not p-j000001
+    assert peers.outcome("p", ids, {}, held) == peers.Outcome(lost=2, duplicated=0, stranded=0)
+
+
+def test_the_best_peer_depends_on_the_direction() -> None:
+    medians = {"a": 100.0, "b": 300.0}
+    assert peers.best_of(medians, "higher") == ("b", 300.0)
+    assert peers.best_of(medians, "lower") == ("a", 100.0)
+
+
+def test_the_lead_ratio_of_counts_ties_at_zero_and_has_none_past_a_zero_best() -> None:
+    assert peers.lead_ratio(0, 0) == 1.0
+    assert peers.lead_ratio(3, 0) is None
+    assert peers.lead_ratio(2.0, 4.0) == 0.5
+
+
+def _figure(better: peers.Better, unit: str = "s") -> peers.Figure:
+    return peers.Figure("x", unit, better, "what x is")
+
+
+def test_a_rate_leads_when_it_is_higher_than_the_best_peer() -> None:
+    samples = {peers.SERVICE: [900.0, 1100.0, 1000.0], "a": [500.0], "b": [800.0, 800.0]}
+    row = peers.figure_row(_figure("higher", "jobs/s"), samples, {}, "a==1, b==2")
+    assert row.ratio == 1000.0 / 800.0
+    assert row.baseline is not None
+    assert row.baseline.median == 800.0
+    assert row.meets is True
+    assert "best peer b" in row.note
+    assert "a 500" in row.note
+    assert "a==1, b==2" in row.note
+
+
+def test_a_time_leads_when_it_is_lower_than_the_best_peer() -> None:
+    samples = {peers.SERVICE: [2.5], "a": [0.2], "b": [0.7]}
+    row = peers.figure_row(_figure("lower"), samples, {}, "")
+    assert row.ratio == pytest.approx(12.5)
+    assert row.meets is False
+    samples[peers.SERVICE] = [0.1]
+    assert peers.figure_row(_figure("lower"), samples, {}, "").meets is True
+
+
+def test_a_count_leads_when_it_is_at_most_the_best_peers() -> None:
+    lost = _figure("lower", "jobs")
+    tie = peers.figure_row(lost, {peers.SERVICE: [0.0], "a": [0.0], "b": [40.0]}, {}, "")
+    assert (tie.ratio, tie.meets, str(tie.target)) == (1.0, True, "value <= 0 jobs")
+    behind = peers.figure_row(lost, {peers.SERVICE: [3.0], "a": [0.0]}, {}, "")
+    assert (behind.ratio, behind.meets) == (None, False)
+
+
+def test_a_peer_that_failed_is_left_out_of_the_best_and_named() -> None:
+    samples = {peers.SERVICE: [1.0], "a": [], "b": [2.0]}
+    row = peers.figure_row(_figure("lower"), samples, {"a": "install failed: no wheel"}, "")
+    assert row.baseline is not None
+    assert row.baseline.median == 2.0
+    assert "not run: a: install failed: no wheel" in row.note
+
+
+def test_with_no_peer_or_no_service_the_row_is_skipped_saying_why() -> None:
+    alone = peers.figure_row(_figure("lower"), {peers.SERVICE: [1.0], "a": []}, {"a": "boom"}, "")
+    assert alone.value is None
+    assert "no peer ran (a: boom)" in alone.note
+    down = peers.figure_row(_figure("lower"), {peers.SERVICE: [], "a": [1.0]}, {}, "")
+    assert down.value is None
+    assert down.note.startswith("skipped:")
+
+
+def test_each_pass_over_the_systems_starts_with_the_next_one() -> None:
+    orders = [peers.rotated(["service", "a", "b"], turn) for turn in range(4)]
+    assert [order[0] for order in orders] == ["service", "a", "b", "service"]
+    assert orders[1] == ["a", "b", "service"]
