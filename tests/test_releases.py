@@ -40,7 +40,8 @@ from .repos import commit_all
 from .updating import git, run_cli
 
 RECORDED = releases.load(ROOT)
-COVERING = questions.load().covering()
+NOW = questions.load()
+COVERING = NOW.covering()
 CHANGELOG = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
@@ -128,9 +129,11 @@ def known_answers(source: Source, tag: str, answers: dict[str, Any]) -> dict[str
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
     then = questions.load(tree)
     names = {q.name for q in then.asked}
+    # What this version derives too (redis=true under redis-streams, which no longer asks it).
+    given = {**NOW.derived(answers), **answers}
     return {
         name: value
-        for name, value in answers.items()
+        for name, value in given.items()
         if name in names and (not then[name].choices or value in then[name].values())
     }
 
