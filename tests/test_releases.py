@@ -40,8 +40,7 @@ from .repos import commit_all
 from .updating import git, run_cli
 
 RECORDED = releases.load(ROOT)
-NOW = questions.load()
-COVERING = NOW.covering()
+COVERING = questions.load().covering()
 CHANGELOG = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
@@ -129,8 +128,8 @@ def known_answers(source: Source, tag: str, answers: dict[str, Any]) -> dict[str
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
     then = questions.load(tree)
     names = {q.name for q in then.asked}
-    # What this version derives too (redis=true under redis-streams, which no longer asks it).
-    given = {**NOW.derived(answers), **answers}
+    # redis-streams brings Redis without asking now; the releases before asked redis first.
+    given = {"redis": True, **answers} if answers.get("work_source") == "redis-streams" else answers
     return {
         name: value
         for name, value in given.items()
