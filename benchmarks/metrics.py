@@ -20,13 +20,11 @@ Targets: throughput ratio >= 0.95 and startup ratio <= 1.1. Reported, never asse
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from .lifecycle import Start, start_and_stop
 from .plan import Plan
-from .process import BenchmarkError
 from .rows import Row, Target, compare
 from .stats import alternate
 from .workspace import SCRIPTS, Project, Workspace
@@ -42,19 +40,14 @@ def throughput_rounds(project: Project, plan: Plan) -> dict[str, Any]:
     Raises:
         BenchmarkError: the script failed.
     """
-    done = project.run(
-        str(SCRIPTS / "metrics_throughput.py"),
+    return project.run_report(
+        SCRIPTS / "metrics_throughput.py",
         project.package,
         f"--jobs={plan.throughput_jobs // 4}",
         f"--rounds={plan.throughput_rounds * 3}",
         f"--scrape={SCRAPE_EVERY}",
-        timeout=900,
+        what="metrics throughput",
     )
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or ["(no output)"]
-        raise BenchmarkError(f"the metrics throughput run failed: {lines[-1]}")
-    report: dict[str, Any] = json.loads(done.stdout)
-    return report
 
 
 def throughput_row(report: dict[str, Any]) -> Row:

@@ -10,13 +10,11 @@ repeat all of it in the `event_loop=uvloop` variant, whose venv has uvloop, on u
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from generator import questions
 
 from .plan import Plan
-from .process import BenchmarkError
 from .rows import Row, Target, compare
 from .stats import summarize
 from .workspace import SCRIPTS, Project, Workspace
@@ -31,19 +29,14 @@ def run_rounds(project: Project, plan: Plan, loop: str) -> dict[str, Any]:
     Raises:
         BenchmarkError: the script failed.
     """
-    done = project.run(
-        str(SCRIPTS / "throughput.py"),
+    return project.run_report(
+        SCRIPTS / "throughput.py",
         project.package,
         f"--jobs={plan.throughput_jobs}",
         f"--rounds={plan.throughput_rounds}",
         f"--loop={loop}",
-        timeout=900,
+        what=f"{loop} throughput",
     )
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or ["(no output)"]
-        raise BenchmarkError(f"the {loop} throughput run failed: {lines[-1]}")
-    report: dict[str, Any] = json.loads(done.stdout)
-    return report
 
 
 def rows(report: dict[str, Any], loop: str) -> list[Row]:

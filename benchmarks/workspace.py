@@ -77,6 +77,18 @@ class Project:
             check=False,
         )
 
+    def run_report(self, script: Path, *args: str, what: str) -> dict[str, Any]:
+        """Run a benchmark script in this project's venv; return the JSON it prints.
+
+        Raises:
+            BenchmarkError: the script failed (named as `what`).
+        """
+        done = self.run(str(script), *args, timeout=900)
+        if done.returncode != 0:
+            raise BenchmarkError(f"the {what} run failed: {_tail(done.stderr)}")
+        report: dict[str, Any] = json.loads(done.stdout)
+        return report
+
     def defaults(self) -> dict[str, Any]:
         """The service's default settings, read from its own Settings class."""
         code = (
