@@ -99,6 +99,8 @@ class Breakers:
     def __init__(self, tolerance: float = 30.0) -> None:
         self.tolerance = tolerance
         self._breakers: list[Breaker] = []
+        # Whether every breaker is closed: a plain attribute, read for every job.
+        self.closed = True
         self._closed = asyncio.Event()
         self._closed.set()
         self._opened = asyncio.Event()
@@ -140,11 +142,6 @@ class Breakers:
             if suspect and not await breaker.answers() and not breaker.is_open:
                 self._open(breaker, error)
         return any(isinstance(error, b.errors) and b.is_open for b in self._breakers)
-
-    @property
-    def closed(self) -> bool:
-        """Whether every breaker is closed: a check cheap enough for every job."""
-        return self._closed.is_set()
 
     async def wait_closed(self) -> None:
         """Return at once while every breaker is closed; otherwise once they all are."""
@@ -191,6 +188,7 @@ class Breakers:
 
     def _open(self, breaker: Breaker, error: BaseException) -> None:
         breaker.opened_at = time.monotonic()
+        self.closed = False
         self._closed.clear()
         self._opened.set()
         event(
@@ -208,4 +206,5 @@ class Breakers:
         event(logger, "breaker_closed", resource=breaker.name, down_seconds=round(down, 3))
         if not self.open:
             self._opened.clear()
+            self.closed = True
             self._closed.set()
